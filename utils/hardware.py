@@ -1,0 +1,212 @@
+"""Hardware report and GPU policy: what are we running on, and which speed-ups pay there.
+
+Introduced in ``00_welcome_and_setup``; measured in ``11_performance_and_scaling``.
+Works with any Keras backend (TensorFlow, JAX, PyTorch).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+MIXED_PRECISION_ENV = "COURSE_MIXED_PRECISION"
+XLA_ENV = "COURSE_XLA"
+SWITCH_VALUES = ("auto", "on", "off")
+MIN_TENSOR_CORE_CAPABILITY = (7, 0)
+"""Volta and newer have tensor cores; float16 maths is slower than float32 on older GPUs and on CPUs."""
+
+
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send C++ log lines (written straight to file descriptor 2) to /dev/null for a moment.
+
+    TensorFlow's start-up messages ("oneDNN custom operations are on", "could not find
+    cuda drivers") bypass Python and its log-level variables; Jupyter would show them in
+    every notebook. Python exceptions are unaffected.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def import_backend_quietly() -> str:
+    """Import Keras and its backend with the native start-up chatter silenced; return the backend name."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # C++ errors too: they are benign graph-version notes
+    with native_stderr_silenced():
+        import keras
+
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            tf.config.list_physical_devices("GPU")  # the CUDA probe logs here, once
+    return keras.backend.backend()
+
+
+@dataclass(frozen=True)
+class GpuInfo:
+    """One accelerator as the backend sees it."""
+
+    name: str
+    compute_capability: tuple[int, int] | None = None
+    memory_gib: float | None = None
+
+
+@dataclass
+class HardwareReport:
+    """A short description of the machine, the backend and the policy chosen for it."""
+
+    backend: str
+    versions: dict[str, str]
+    cpu: str
+    cpu_count: int
+    gpus: list[GpuInfo] = field(default_factory=list)
+    mixed_precision: bool = False
+    jit_compile: bool | str = "auto"
+
+    def as_text(self) -> str:
+        lines = [
+            f"Backend   : {self.backend}  ({', '.join(f'{k} {v}' for k, v in self.versions.items())})",
+            f"CPU       : {self.cpu} ({self.cpu_count} logical cores)",
+        ]
+        if self.gpus:
+            for index, gpu in enumerate(self.gpus):
+                capability = ".".join(map(str, gpu.compute_capability)) if gpu.compute_capability else "?"
+                memory = f"{gpu.memory_gib:.0f} GiB" if gpu.memory_gib else "? GiB"
+                lines.append(f"GPU {index}     : {gpu.name} (compute capability {capability}, {memory})")
+        else:
+            lines.append("GPU       : none found; training runs on the CPU (the default profile is sized for that)")
+        lines.append(f"Policy    : mixed precision {'on' if self.mixed_precision else 'off'}, XLA jit_compile={self.jit_compile}")
+        return "\n".join(lines)
+
+
+def read_switch(variable: str) -> str:
+    """Read an ``auto``/``on``/``off`` environment switch."""
+    value = os.environ.get(variable, "auto").strip().lower() or "auto"
+    if value not in SWITCH_VALUES:
+        raise ValueError(f"{variable}={value!r} is not valid; use one of {', '.join(SWITCH_VALUES)}.")
+    return value
+
+
+def should_use_mixed_precision(gpus: Sequence[GpuInfo], switch: str = "auto") -> bool:
+    """Mixed precision pays only on GPUs with tensor cores (compute capability >= 7.0).
+
+    ``switch`` forces the choice: ``on`` or ``off``; ``auto`` decides from ``gpus``.
+    """
+    if switch not in SWITCH_VALUES:
+        raise ValueError(f"switch must be one of {SWITCH_VALUES}, got {switch!r}")
+    if switch != "auto":
+        return switch == "on"
+    return bool(gpus) and all(
+        gpu.compute_capability is not None and gpu.compute_capability >= MIN_TENSOR_CORE_CAPABILITY for gpu in gpus
+    )
+
+
+def choose_jit_compile(gpus: Sequence[GpuInfo], switch: str = "auto") -> bool | str:
+    """XLA: ``True``/``False`` when forced, else Keras' own ``"auto"`` choice."""
+    if switch not in SWITCH_VALUES:
+        raise ValueError(f"switch must be one of {SWITCH_VALUES}, got {switch!r}")
+    return {"on": True, "off": False}.get(switch, "auto")
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _nvidia_smi_memory() -> list[float]:
+    if not shutil.which("nvidia-smi"):
+        return []
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,nounits"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout
+        return [float(v) / 1024 for v in out.split()]
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return []
+
+
+def list_gpus() -> list[GpuInfo]:
+    """The GPUs visible to the active Keras backend, with memory growth switched on (TensorFlow)."""
+    import keras
+
+    backend = keras.backend.backend()
+    memory = _nvidia_smi_memory()
+    found: list[GpuInfo] = []
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        for index, device in enumerate(tf.config.list_physical_devices("GPU")):
+            try:
+                tf.config.experimental.set_memory_growth(device, True)
+            except RuntimeError:  # already initialised: growth can only be set before first use
+                pass
+            details = tf.config.experimental.get_device_details(device)
+            found.append(GpuInfo(details.get("device_name", device.name), details.get("compute_capability"),
+                                 memory[index] if index < len(memory) else None))
+    elif backend == "jax":
+        import jax
+
+        for index, device in enumerate(d for d in jax.devices() if d.platform == "gpu"):
+            capability = getattr(device, "compute_capability", None)
+            cc = tuple(int(p) for p in str(capability).split(".")[:2]) if capability else None
+            stats = device.memory_stats() or {}
+            gib = stats.get("bytes_limit", 0) / 2**30 or (memory[index] if index < len(memory) else None)
+            found.append(GpuInfo(device.device_kind, cc, gib))
+    elif backend == "torch":
+        import torch
+
+        for index in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(index)
+            found.append(GpuInfo(props.name, (props.major, props.minor), props.total_memory / 2**30))
+    return found
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Keras and of the active backend library."""
+    import keras
+
+    versions = {"keras": keras.__version__}
+    backend = keras.backend.backend()
+    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
+    if module:
+        versions[module] = __import__(module).__version__
+    return versions
+
+
+def apply_gpu_policy() -> HardwareReport:
+    """Detect the hardware, switch on mixed precision where it pays, and return the report."""
+    import keras
+
+    gpus = list_gpus()
+    mixed = should_use_mixed_precision(gpus, read_switch(MIXED_PRECISION_ENV))
+    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
+    return HardwareReport(
+        backend=keras.backend.backend(),
+        versions=library_versions(),
+        cpu=_cpu_name(),
+        cpu_count=os.cpu_count() or 1,
+        gpus=gpus,
+        mixed_precision=mixed,
+        jit_compile=choose_jit_compile(gpus, read_switch(XLA_ENV)),
+    )

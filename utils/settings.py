@@ -1,0 +1,65 @@
+"""Course-wide settings: the run profile, the repository root and the data/results folders.
+
+Introduced in ``00_welcome_and_setup``. Every setting can be changed with an
+environment variable so that the same notebook runs on a laptop, in Colab and in CI.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROFILES: tuple[str, ...] = ("default", "full")
+"""``default``: offline, sized for a 2-core CPU (what CI runs); ``full``: real data sets, meant for a GPU."""
+
+PROFILE_ENV = "COURSE_PROFILE"
+DATA_DIR_ENV = "COURSE_DATA_DIR"
+RESULTS_DIR_ENV = "COURSE_RESULTS_DIR"
+
+
+def repo_root() -> Path:
+    """The folder that holds ``utils/`` (found from this file, so any working directory works)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def resolve_profile(profile: str | None = None) -> str:
+    """Return a valid profile name: ``profile`` if given, else ``$COURSE_PROFILE``, else ``default``.
+
+    Raises:
+        ValueError: if the name is not one of :data:`PROFILES`.
+    """
+    name = profile if profile is not None else os.environ.get(PROFILE_ENV, "").strip() or "default"
+    name = name.strip().lower()
+    if name not in PROFILES:
+        raise ValueError(
+            f"Unknown course profile {name!r}. Valid profiles: {', '.join(PROFILES)}. "
+            f"Set {PROFILE_ENV}=default (offline, CPU-sized) or {PROFILE_ENV}=full (real data sets, GPU)."
+        )
+    return name
+
+
+def _checked_directory(raw: str, variable: str) -> Path:
+    path = Path(raw).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{variable}={raw!r} points to a file, not a folder. Point it at a folder (it is created if missing).")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"{variable}={raw!r} cannot be created ({exc.strerror}). Choose a writable folder.") from exc
+    if not os.access(path, os.W_OK):
+        raise ValueError(f"{variable}={raw!r} is not writable. Choose a writable folder.")
+    return path
+
+
+def data_dir() -> Path:
+    """Cache folder for downloaded data sets: ``$COURSE_DATA_DIR`` or ``<repo>/data``."""
+    raw = os.environ.get(DATA_DIR_ENV)
+    if raw is not None and raw.strip() == "":
+        raise ValueError(f"{DATA_DIR_ENV} is set but empty. Unset it to use {repo_root() / 'data'}, or give a folder.")
+    return _checked_directory(raw, DATA_DIR_ENV) if raw else _checked_directory(str(repo_root() / "data"), "data folder")
+
+
+def results_dir() -> Path:
+    """Where notebooks record their headline numbers: ``$COURSE_RESULTS_DIR`` or ``<repo>/results``."""
+    raw = os.environ.get(RESULTS_DIR_ENV) or str(repo_root() / "results")
+    return _checked_directory(raw, RESULTS_DIR_ENV)

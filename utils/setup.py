@@ -1,0 +1,69 @@
+"""The one set-up call every notebook makes in its first code cell.
+
+Introduced in ``00_welcome_and_setup``: silences native log noise, seeds everything,
+applies the GPU policy, prints a short hardware report and starts the results recorder.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from utils.colab import prepare_colab
+from utils.hardware import HardwareReport, apply_gpu_policy, import_backend_quietly
+from utils.plots import set_style
+from utils.reproducibility import DEFAULT_SEED, set_seeds
+from utils.results import ResultsRecorder
+from utils.settings import data_dir, repo_root, resolve_profile
+
+
+@dataclass
+class Course:
+    """What a notebook needs to know about the run it is part of."""
+
+    stem: str
+    hardware: HardwareReport
+    results: ResultsRecorder
+    seed: int
+    in_colab: bool
+    profile: str = "default"
+
+    @property
+    def is_full(self) -> bool:
+        return self.profile == "full"
+
+    @property
+    def jit_compile(self) -> bool | str:
+        """Pass to ``model.compile(jit_compile=...)``: the XLA choice of the GPU policy."""
+        return self.hardware.jit_compile
+
+    def use_profile(self, profile: str | None = None) -> str:
+        """Validate and remember the profile chosen in the parameters cell (``None``: ``$COURSE_PROFILE``)."""
+        self.profile = resolve_profile(profile)
+        where = "offline data, sized for a CPU" if self.profile == "default" else "real data sets (downloads once), sized for a GPU"
+        print(f"Profile: {self.profile} ({where}); data folder: {data_dir()}")
+        return self.profile
+
+    def record(self, **values: object) -> None:
+        """Record headline numbers for ``results/<stem>.json``."""
+        self.results.record(**values)
+
+    def finish(self) -> dict[str, float | int]:
+        """Write ``results/<stem>.json`` (with ``runtime_seconds``) and return what was written."""
+        return self.results.save()
+
+
+def setup_notebook(stem: str, seed: int = DEFAULT_SEED, in_colab: bool | None = None) -> Course:
+    """Prepare the kernel for notebook ``stem`` and print what it runs on."""
+    results = ResultsRecorder(stem)  # starts the notebook's wall clock
+    import_backend_quietly()
+    colab = "google.colab" in sys.modules if in_colab is None else in_colab
+    if colab:
+        prepare_colab()
+    set_seeds(seed)
+    set_style()
+    hardware = apply_gpu_policy()
+    print(f"Course repository: {repo_root()}" + ("  (Colab)" if colab else ""))
+    print(hardware.as_text())
+    print(f"Seed      : {seed}")
+    return Course(stem=stem, hardware=hardware, results=results, seed=seed, in_colab=colab)
