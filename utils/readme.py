@@ -30,16 +30,47 @@ def results_table() -> str:
     return "\n".join(rows)
 
 
-GENERATORS: dict[str, Callable[[], str]] = {"results": results_table}
+NOTEBOOK_DATA: dict[str, str] = {
+    "00": "scikit-learn digits",
+}
+"""Default-profile data of each notebook (by number); the full-profile switch is in each notebook's parameters."""
+
+
+def _runtime(seconds: float | None) -> str:
+    if not seconds:
+        return "not yet run"
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+
+
+def syllabus_table() -> str:
+    """One row per notebook: title, default data, measured CPU time, GPU note, Colab badge."""
+    import nbformat
+
+    from utils.notebook_format import colab_badge
+
+    results = load_results(repo_root() / "results")
+    rows = ["| # | notebook | default data | CPU time (measured) | on a GPU | Colab |", "| --- | --- | --- | ---: | --- | --- |"]
+    for path in sorted((repo_root() / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        header = nbformat.read(path, as_version=4).cells[0].source
+        title = header.splitlines()[0].lstrip("# ").split("·", 1)[-1].strip()
+        run_time = re.search(r"\*\*Run time:\*\*[^;]*;\s*(.+)", header)
+        gpu_note = run_time.group(1).strip().rstrip(".") if run_time else ""
+        seconds = results.get(path.stem, {}).get("runtime_seconds")
+        rows.append(f"| {path.name[:2]} | [{title}](notebooks/{path.name}) | {NOTEBOOK_DATA.get(path.name[:2], '')} "
+                    f"| {_runtime(seconds)} | {gpu_note} | {colab_badge(path.stem)} |")
+    return "\n".join(rows)
+
+
+GENERATORS: dict[str, Callable[[], str]] = {"syllabus": syllabus_table, "results": results_table}
 
 
 def render(text: str, generators: dict[str, Callable[[], str]] | None = None) -> str:
     """Replace every generated block in ``text`` with freshly generated content."""
     for name, generate in (generators or GENERATORS).items():
-        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.DOTALL)
+        pattern = re.compile(rf"(<!-- {name}:start -->)\n?.*?\n?(<!-- {name}:end -->)", re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"README has no '<!-- {name}:start -->' ... '<!-- {name}:end -->' block")
-        text = pattern.sub(lambda match, g=generate: match.group(1) + g() + match.group(2), text)
+        text = pattern.sub(lambda match, g=generate: f"{match.group(1)}\n{g()}\n{match.group(2)}", text)
     return text
 
 
