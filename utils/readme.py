@@ -25,6 +25,8 @@ def results_table() -> str:
     """One row per recorded result: notebook, key, value."""
     rows = ["| notebook | result | value |", "| --- | --- | ---: |"]
     for stem, values in load_results(repo_root() / "results").items():
+        if not re.match(r"^\d\d_", stem):  # device benchmarks have their own section
+            continue
         for key, value in values.items():
             rows.append(f"| `{stem}` | `{key}` | {_format(value)} |")
     return "\n".join(rows)
@@ -61,7 +63,15 @@ def syllabus_table() -> str:
     return "\n".join(rows)
 
 
-GENERATORS: dict[str, Callable[[], str]] = {"syllabus": syllabus_table, "results": results_table}
+def gpu_benchmarks() -> str:
+    """The GPU benchmark reports (``results/gpu_benchmark_*.md``), or a note that none was measured yet."""
+    reports = sorted((repo_root() / "results").glob("gpu_benchmark_*.md"))
+    if not reports:
+        return "GPU throughput is still to be measured: run `python -m utils.benchmark` on a GPU machine."
+    return "\n\n".join("##" + path.read_text(encoding="utf-8").strip() for path in reports)
+
+
+GENERATORS: dict[str, Callable[[], str]] = {"syllabus": syllabus_table, "gpu": gpu_benchmarks, "results": results_table}
 
 
 def render(text: str, generators: dict[str, Callable[[], str]] | None = None) -> str:
