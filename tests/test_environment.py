@@ -30,7 +30,8 @@ def test_environment_yml_pins_match_pyproject():
 
 def test_every_dependency_is_pinned_or_bounded():
     project = _pyproject()["project"]
-    for requirement in project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]:
+    extras = [requirement for extra in project["optional-dependencies"].values() for requirement in extra]
+    for requirement in project["dependencies"] + extras:
         assert re.search(r"(==|<)", requirement), f"{requirement} is neither pinned nor bounded"
 
 

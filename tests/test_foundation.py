@@ -129,7 +129,8 @@ def test_setup_notebook_seeds_reports_and_records(tmp_path):
 
 def test_readme_render_replaces_only_marked_block():
     text = "intro\n<!-- results:start -->\nold\n<!-- results:end -->\noutro\n"
-    assert readme.render(text, {"results": lambda: "new"}) == "intro\n<!-- results:start -->\nnew\n<!-- results:end -->\noutro\n"
+    expected = "intro\n<!-- results:start -->\nnew\n<!-- results:end -->\noutro\n"
+    assert readme.render(text, {"results": lambda: "new"}) == expected
 
 
 def test_readme_render_requires_markers():

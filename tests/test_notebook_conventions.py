@@ -82,7 +82,7 @@ def test_closing_sections(notebook):
     for heading in fmt.REQUIRED_CLOSING_HEADINGS:
         assert f"## {heading}" in closing.source, f"last cell lacks '## {heading}'"
     assert "<details><summary>Solution</summary>" in closing.source, "exercises need collapsible solutions"
-    assert "course.finish()" in _code_cells(nb)[-1].source, "the last code cell must record results with course.finish()"
+    assert "course.finish()" in _code_cells(nb)[-1].source, "the last code cell must call course.finish()"
 
 
 def test_executed_top_to_bottom_without_errors(notebook):

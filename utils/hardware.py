@@ -89,7 +89,8 @@ class HardwareReport:
                 lines.append(f"GPU {index}     : {gpu.name} (compute capability {capability}, {memory})")
         else:
             lines.append("GPU       : none found; training runs on the CPU (the default profile is sized for that)")
-        lines.append(f"Policy    : mixed precision {'on' if self.mixed_precision else 'off'}, XLA jit_compile={self.jit_compile}")
+        mixed = "on" if self.mixed_precision else "off"
+        lines.append(f"Policy    : mixed precision {mixed}, XLA jit_compile={self.jit_compile}")
         return "\n".join(lines)
 
 
@@ -122,7 +123,8 @@ def choose_jit_compile(gpus: Sequence[GpuInfo], switch: str = "auto") -> bool | 
     return {"on": True, "off": False}.get(switch, "auto")
 
 
-def _cpu_name() -> str:
+def cpu_name() -> str:
+    """The CPU model as the operating system reports it."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
             for line in handle:
@@ -204,7 +206,7 @@ def apply_gpu_policy() -> HardwareReport:
     return HardwareReport(
         backend=keras.backend.backend(),
         versions=library_versions(),
-        cpu=_cpu_name(),
+        cpu=cpu_name(),
         cpu_count=os.cpu_count() or 1,
         gpus=gpus,
         mixed_precision=mixed,

@@ -67,8 +67,11 @@ def closing_markdown(takeaways: Sequence[str], exercises: Sequence[tuple[str, st
     return f"## Key takeaways\n\n{points}\n\n## Exercises\n\n{tasks}"
 
 
+DEFAULT_PARAMETERS = 'PROFILE = None  # None: $COURSE_PROFILE or "default" (offline, CPU-sized); "full": real data sets, GPU-sized'
+
+
 def build_notebook(path: Path, header: str, cells: Sequence[tuple[str, str]], closing: str,
-                   parameters: str = 'PROFILE = None  # None: $COURSE_PROFILE or "default" (offline, CPU-sized); "full": real data sets, GPU-sized') -> Path:
+                   parameters: str = DEFAULT_PARAMETERS) -> Path:
     """Write a notebook in the course layout: header, set-up cell, parameters cell, ``cells``, closing.
 
     ``cells`` is a list of ``("markdown" | "code", source)``; the last code cell should call

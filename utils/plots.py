@@ -123,8 +123,8 @@ def plot_filters(kernel: np.ndarray, columns: int = 8, title: str = "") -> plt.F
     if kernel.ndim != 4:
         raise ValueError(f"kernel must be (kh, kw, in_channels, filters), got shape {kernel.shape}")
     filters = np.moveaxis(kernel.mean(axis=2), -1, 0)
-    fig, axes = plt.subplots(-(-len(filters) // columns), columns, figsize=(1.1 * columns, 1.2 * -(-len(filters) // columns)),
-                             squeeze=False)
+    rows = -(-len(filters) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.1 * columns, 1.2 * rows), squeeze=False)
     for index, ax in enumerate(axes.flat):
         ax.axis("off")
         if index < len(filters):
@@ -176,3 +176,103 @@ def results_table(rows: Sequence[Mapping[str, Any]], index: str | None = None, d
     if index is not None:
         frame = frame.set_index(index)
     return frame.round(digits)
+
+
+def show_scenes(images: np.ndarray, boxes: np.ndarray | None = None, predicted_boxes: np.ndarray | None = None,
+                masks: np.ndarray | None = None, num_classes: int | None = None, columns: int = 6,
+                title: str = "") -> plt.Figure:
+    """Scenes with boxes drawn over them (true: green, predicted: dashed red) and, optionally, a row of masks.
+
+    ``boxes`` / ``predicted_boxes``: (n, 4) or (n, k, 4) as ``(y0, x0, y1, x1)`` in pixels, end
+    exclusive (all-zero rows are skipped); ``masks``: (n, h, w) integer labels, 0 = background.
+    Introduced in ``04_beyond_classification``.
+    """
+    images = np.asarray(images)
+    if images.ndim not in (3, 4):
+        raise ValueError(f"images must be (n, h, w) or (n, h, w, c), got shape {images.shape}")
+    n = min(len(images), columns)
+
+    def as_box_sets(value: np.ndarray | None) -> np.ndarray | None:
+        if value is None:
+            return None
+        value = np.asarray(value, dtype=float)
+        value = value[:, None, :] if value.ndim == 2 else value
+        if value.ndim != 3 or value.shape[-1] != 4 or len(value) < n:
+            raise ValueError(f"boxes must be (n, 4) or (n, k, 4) for the {n} images shown, got {value.shape}")
+        return value
+
+    true_sets, predicted_sets = as_box_sets(boxes), as_box_sets(predicted_boxes)
+    rows = 1 if masks is None else 2
+    fig, axes = plt.subplots(rows, n, figsize=(1.9 * n, 2.0 * rows), squeeze=False)
+    for index in range(n):
+        ax = axes[0, index]
+        image = images[index]
+        ax.imshow(image.squeeze(-1) if image.ndim == 3 and image.shape[-1] == 1 else image, vmin=0, vmax=1)
+        ax.axis("off")
+        for box_set, style in ((true_sets, {"edgecolor": "limegreen", "linestyle": "-"}),
+                               (predicted_sets, {"edgecolor": "red", "linestyle": "--"})):
+            if box_set is None:
+                continue
+            for y0, x0, y1, x1 in box_set[index]:
+                if y1 > y0 and x1 > x0:
+                    ax.add_patch(plt.Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, linewidth=1.5,
+                                               **style))
+        if masks is not None:
+            top = num_classes - 1 if num_classes else int(np.max(masks))
+            axes[1, index].imshow(np.asarray(masks)[index], cmap="tab20", vmin=0, vmax=max(top, 1),
+                                  interpolation="nearest")
+            axes[1, index].axis("off")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_unrolled_rnn(steps: int = 4, title: str = "A recurrent layer unrolled in time") -> plt.Figure:
+    """Draw one recurrent cell copied over ``steps`` time steps: inputs below, states to the right, outputs above.
+
+    Introduced in ``05_rnns_from_scratch``.
+    """
+    if not 1 <= steps <= 12:
+        raise ValueError(f"steps must be between 1 and 12 to stay readable, got {steps}")
+    fig, ax = plt.subplots(figsize=(1.7 * steps + 1.2, 2.6))
+    arrow = {"arrowstyle": "->", "color": "0.3", "lw": 1.2}
+    for t in range(steps):
+        x = 1.6 * t + 1.0
+        ax.add_patch(plt.Rectangle((x - 0.45, 0.8), 0.9, 0.7, facecolor="#cfe2f3", edgecolor="0.3"))
+        ax.text(x, 1.15, "cell", ha="center", va="center", fontsize=9)
+        ax.text(x, 0.05, f"$x_{{{t + 1}}}$", ha="center", fontsize=11)
+        ax.text(x, 2.25, f"$h_{{{t + 1}}}$", ha="center", fontsize=11)
+        ax.annotate("", xy=(x, 0.8), xytext=(x, 0.3), arrowprops=arrow)
+        ax.annotate("", xy=(x, 2.15), xytext=(x, 1.5), arrowprops=arrow)
+        ax.annotate("", xy=(x - 0.45, 1.15), xytext=(x - 1.15, 1.15), arrowprops=arrow)
+    ax.text(-0.1, 1.15, "$h_0$", ha="center", va="center", fontsize=11)
+    ax.text(1.6 * steps - 0.2, 1.45, "same weights $W, U, b$ at every step", ha="right", fontsize=8, color="0.3")
+    ax.set_xlim(-0.4, 1.6 * steps + 0.2)
+    ax.set_ylim(-0.1, 2.6)
+    ax.axis("off")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradient_norms(norms: Mapping[str, np.ndarray], title: str = "Gradient reaching each time step",
+                        ylabel: str = r"$\|\partial L / \partial x_t\|$") -> plt.Figure:
+    """Per-time-step gradient norms (one line per model) on a log scale: vanishing shows as a slope.
+
+    Introduced in ``06_long_range_memory``.
+    """
+    if not norms:
+        raise ValueError("norms must map a model name to a 1-D array of per-step gradient norms")
+    fig, ax = plt.subplots(figsize=(7, 3))
+    for name, values in norms.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1:
+            raise ValueError(f"norms[{name!r}] must be 1-D (one value per time step), got shape {values.shape}")
+        ax.semilogy(np.arange(len(values)), np.maximum(values, 1e-30), label=name)
+    ax.set_xlabel("time step $t$ (the loss is computed after the last step)")
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

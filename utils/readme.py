@@ -51,7 +51,8 @@ def syllabus_table() -> str:
     from utils.notebook_format import colab_badge
 
     results = load_results(repo_root() / "results")
-    rows = ["| # | notebook | default data | CPU time (measured) | on a GPU | Colab |", "| --- | --- | --- | ---: | --- | --- |"]
+    rows = ["| # | notebook | default data | CPU time (measured) | on a GPU | Colab |",
+            "| --- | --- | --- | ---: | --- | --- |"]
     for path in sorted((repo_root() / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         header = nbformat.read(path, as_version=4).cells[0].source
         title = header.splitlines()[0].lstrip("# ").split("·", 1)[-1].strip()

@@ -41,7 +41,8 @@ def resolve_profile(profile: str | None = None) -> str:
 def _checked_directory(raw: str, variable: str) -> Path:
     path = Path(raw).expanduser()
     if path.exists() and not path.is_dir():
-        raise ValueError(f"{variable}={raw!r} points to a file, not a folder. Point it at a folder (it is created if missing).")
+        raise ValueError(f"{variable}={raw!r} points to a file, not a folder. "
+                         "Point it at a folder (it is created if missing).")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -56,7 +57,9 @@ def data_dir() -> Path:
     raw = os.environ.get(DATA_DIR_ENV)
     if raw is not None and raw.strip() == "":
         raise ValueError(f"{DATA_DIR_ENV} is set but empty. Unset it to use {repo_root() / 'data'}, or give a folder.")
-    return _checked_directory(raw, DATA_DIR_ENV) if raw else _checked_directory(str(repo_root() / "data"), "data folder")
+    if raw:
+        return _checked_directory(raw, DATA_DIR_ENV)
+    return _checked_directory(str(repo_root() / "data"), "data folder")
 
 
 def results_dir() -> Path:

@@ -40,7 +40,8 @@ class Course:
     def use_profile(self, profile: str | None = None) -> str:
         """Validate and remember the profile chosen in the parameters cell (``None``: ``$COURSE_PROFILE``)."""
         self.profile = resolve_profile(profile)
-        where = "offline data, sized for a CPU" if self.profile == "default" else "real data sets (downloads once), sized for a GPU"
+        where = ("offline data, sized for a CPU" if self.profile == "default"
+                 else "real data sets (downloads once), sized for a GPU")
         print(f"Profile: {self.profile} ({where}); data folder: {data_dir()}")
         return self.profile
 
