@@ -11,7 +11,7 @@ import importlib.util
 import subprocess
 import sys
 
-COLAB_EXTRAS: dict[str, str] = {"av": "av>=14", "ipywidgets": "ipywidgets>=8"}
+COLAB_EXTRAS: dict[str, str] = {"av": "av>=14", "ipywidgets": "ipywidgets>=8", "babel": "babel>=2.12"}
 """import name -> pip requirement, installed on Colab only when the import name is missing."""
 
 

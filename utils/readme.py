@@ -34,6 +34,17 @@ def results_table() -> str:
 
 NOTEBOOK_DATA: dict[str, str] = {
     "00": "scikit-learn digits",
+    "01": "scikit-learn sample photograph, digits",
+    "02": "scikit-learn digits (full: MNIST, Fashion-MNIST, CIFAR-10)",
+    "03": "scikit-learn digits",
+    "04": "cluttered scenes composed from the digits",
+    "05": "generated sequences",
+    "06": "generated memory task",
+    "07": "generated reviews and dates, CLDR names via babel (full: IMDB)",
+    "08": "statsmodels Mauna Loa CO2 (full: Jena climate)",
+    "09": "generated sequences, scikit-learn digits",
+    "10": "generated motion clips of the digits (full: UCF101 subset or any folder)",
+    "11": "synthetic tensors, digits",
 }
 """Default-profile data of each notebook (by number); the full-profile switch is in each notebook's parameters."""
 

@@ -1,0 +1,146 @@
+"""Generated sequence tasks whose difficulty you control.
+
+* :func:`remember_first_task` — remember the sign of the first of ``lag`` noisy values, so the network
+  must carry it across ``lag - 1`` distracting steps (``06_long_range_memory``).
+* :func:`negation_sentiment` — short reviews whose label depends on word *order* ("not good, boring"
+  vs "good, not boring"), which a bag of words cannot see (``07_text``).
+* :func:`date_pairs` — dates written in several human formats paired with their ISO form, for a
+  sequence-to-sequence translator (``07_text``); :func:`encode_chars` turns strings into index arrays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def _check_count(name: str, value: int, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def remember_first_task(n: int, lag: int, noise: float = 1.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Remember the sign of the first value of a noisy sequence of length ``lag``.
+
+    Channel 0 holds the value: ``+1`` or ``-1`` at step 0, then Gaussian noise (standard deviation
+    ``noise``) at every later step, on the *same* channel. Channel 1 is a marker that is 1 only at step 0.
+    The label is 1 when the first value is positive. To succeed a network must store step 0 and then
+    *ignore* ``lag - 1`` inputs that look just like it: a job for a gate. Chance accuracy is 0.5.
+
+    Returns:
+        ``x`` float32 (n, lag, 2) and ``y`` int64 (n,).
+    """
+    n, lag = _check_count("n", n, 1), _check_count("lag", lag, 1)
+    if not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, size=n)
+    x = np.zeros((n, lag, 2), dtype="float32")
+    x[:, 1:, 0] = rng.normal(0.0, noise, size=(n, lag - 1))
+    x[:, 0, 0] = 2 * labels - 1
+    x[:, 0, 1] = 1.0
+    return x, labels.astype("int64")
+
+
+POSITIVE_WORDS = ("good", "great", "fun", "clever", "moving", "funny", "brilliant", "charming")
+NEGATIVE_WORDS = ("bad", "boring", "dull", "slow", "silly", "awful", "messy", "predictable")
+NEGATORS = ("not", "never", "hardly")
+_SUBJECTS = ("the film", "the movie", "the plot", "the acting", "the story", "the ending", "the cast", "the script")
+_VERBS = ("was", "is", "felt", "seemed")
+_JOINERS = ("and", "but also", "and yet", "and quite")
+
+
+def negation_sentiment(n: int, seed: int = 0, negated_fraction: float = 0.5) -> tuple[list[str], np.ndarray]:
+    """Short reviews whose sentiment (1 positive, 0 negative) only an order-aware model can read in full.
+
+    A fraction ``1 - negated_fraction`` are plain ("the plot was clever"). The rest hold one positive
+    word, one negative word and one negator, e.g. "the plot was not clever and dull" (negative) vs
+    "the plot was clever and not dull" (positive): the same bag of words, opposite labels.
+    """
+    n = _check_count("n", n, 1)
+    if not 0.0 <= negated_fraction <= 1.0:
+        raise ValueError(f"negated_fraction must be between 0 and 1, got {negated_fraction}")
+    rng = np.random.default_rng(seed)
+    texts, labels = [], []
+    for _ in range(n):
+        start = f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)}"
+        positive, negative = rng.choice(POSITIVE_WORDS), rng.choice(NEGATIVE_WORDS)
+        if rng.random() >= negated_fraction:
+            label = int(rng.integers(0, 2))
+            texts.append(f"{start} {positive if label else negative}")
+        else:
+            negator, joiner = rng.choice(NEGATORS), rng.choice(_JOINERS)
+            negate_positive = bool(rng.integers(0, 2))
+            first, second = (positive, negative) if rng.integers(0, 2) else (negative, positive)
+            # The negator flips the word it precedes, so both clauses then agree in sentiment.
+            negated_word = positive if negate_positive else negative
+            clauses = [f"{negator} {w}" if w == negated_word else str(w) for w in (first, second)]
+            texts.append(f"{start} {clauses[0]} {joiner} {clauses[1]}")
+            label = 0 if negate_positive else 1
+        labels.append(label)
+    return texts, np.asarray(labels, dtype="int64")
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+DATE_FORMATS = ("{month} {day}, {year}", "{day} {month} {year}", "{mon} {day} {year}", "{d2}/{m2}/{year}",
+                "{day}.{m}.{year}", "{weekday}, {mon} {day}, {year}")
+"""Human formats of the source side; ``{m2}/{d2}`` style is avoided so every source is unambiguous."""
+
+
+def format_date(date: dt.date, template: str) -> str:
+    """Write ``date`` with one of :data:`DATE_FORMATS`."""
+    month = _MONTHS[date.month - 1]
+    return template.format(month=month, mon=month[:3], day=date.day, d2=f"{date.day:02d}", m=date.month,
+                           m2=f"{date.month:02d}", year=date.year, weekday=date.strftime("%a"))
+
+
+def date_pairs(n: int, seed: int = 0, first_year: int = 1950, last_year: int = 2049) -> tuple[list[str], list[str]]:
+    """``n`` (human date, ISO date) pairs, e.g. ``("March 5, 2021", "2021-03-05")``, uniformly from the years given."""
+    n = _check_count("n", n, 1)
+    if not 1 <= first_year <= last_year <= 9999:
+        raise ValueError(f"need 1 <= first_year <= last_year <= 9999, got {first_year}..{last_year}")
+    rng = np.random.default_rng(seed)
+    start = dt.date(first_year, 1, 1).toordinal()
+    span = dt.date(last_year, 12, 31).toordinal() - start + 1
+    sources, targets = [], []
+    for offset, template in zip(rng.integers(0, span, size=n), rng.choice(DATE_FORMATS, size=n), strict=True):
+        date = dt.date.fromordinal(start + int(offset))
+        sources.append(format_date(date, str(template)))
+        targets.append(date.isoformat())
+    return sources, targets
+
+
+def encode_chars(strings: Sequence[str], alphabet: str, length: int) -> np.ndarray:
+    """Strings as int32 indices into ``alphabet`` shifted by one, right-padded with 0 to ``length``.
+
+    Index 0 is reserved for padding so that ``Embedding(mask_zero=True)`` can mask it.
+    """
+    length = _check_count("length", length, 1)
+    if len(set(alphabet)) != len(alphabet):
+        raise ValueError("alphabet must not repeat characters")
+    lookup = {ch: i + 1 for i, ch in enumerate(alphabet)}
+    out = np.zeros((len(strings), length), dtype="int32")
+    for row, text in enumerate(strings):
+        if len(text) > length:
+            raise ValueError(f"string {text!r} is longer than length={length}; raise length")
+        unknown = set(text) - lookup.keys()
+        if unknown:
+            raise ValueError(f"characters {sorted(unknown)} are not in the alphabet")
+        out[row, : len(text)] = [lookup[ch] for ch in text]
+    return out
+
+
+def decode_chars(indices: np.ndarray, alphabet: str, stop: str | None = None) -> list[str]:
+    """Inverse of :func:`encode_chars`: drop padding (0) and cut each string at ``stop`` if given."""
+    indices = np.asarray(indices)
+    if indices.ndim != 2:
+        raise ValueError(f"indices must be (n, length), got shape {indices.shape}")
+    texts = []
+    for row in indices:
+        text = "".join(alphabet[i - 1] for i in row if 0 < i <= len(alphabet))
+        texts.append(text.split(stop)[0] if stop else text)
+    return texts

@@ -1,0 +1,189 @@
+"""Time-series data and baselines for ``08_time_series``.
+
+* :func:`load_co2_monthly` — the Mauna Loa CO2 record that statsmodels ships (offline, real).
+* :func:`load_jena_csv` / :func:`fetch_jena_climate` — the Jena weather record (full profile).
+* :func:`make_windows` / :func:`windowed_dataset` — (input window, future values) pairs, in NumPy and
+  as a ``tf.data`` pipeline around ``keras.utils.timeseries_dataset_from_array``.
+* :func:`naive_forecast`, :func:`seasonal_naive_forecast`, :func:`chronological_split` — the
+  baselines and the split every forecaster must respect (the future is never used for training).
+* :func:`frame_signal` — audio (or any signal) cut into overlapping frames, the input of speech models.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+JENA_FILE = "jena_climate_2009_2016.csv"
+JENA_COLUMNS = ("Date Time", "p (mbar)", "T (degC)", "Tpot (K)", "Tdew (degC)", "rh (%)", "VPmax (mbar)",
+                "VPact (mbar)", "VPdef (mbar)", "sh (g/kg)", "H2OC (mmol/mol)", "rho (g/m**3)", "wv (m/s)",
+                "max. wv (m/s)", "wd (deg)")
+"""The upstream header, in order; one row every 10 minutes from 2009 to 2016."""
+
+
+def load_co2_monthly():
+    """Monthly mean atmospheric CO2 (ppm) at Mauna Loa, March 1958 – December 2001, as a pandas Series.
+
+    statsmodels ships the weekly record; months are averaged and the few empty months interpolated.
+    """
+    from statsmodels.datasets import co2
+
+    weekly = co2.load_pandas().data["co2"]
+    monthly = weekly.resample("MS").mean().interpolate(limit_direction="both")
+    monthly.name = "co2_ppm"
+    return monthly
+
+
+def _as_series(series: np.ndarray) -> np.ndarray:
+    values = np.asarray(series, dtype="float64")
+    if values.ndim != 1:
+        raise ValueError(f"series must be 1-D (one value per time step), got shape {values.shape}")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("series contains NaN or infinite values; fill or drop them first")
+    return values
+
+
+def _check_window(n: int, window: int, horizon: int) -> None:
+    if window < 1 or horizon < 1:
+        raise ValueError(f"window and horizon must be >= 1, got window={window}, horizon={horizon}")
+    if n < window + horizon:
+        raise ValueError(f"series of length {n} is too short for window={window} + horizon={horizon}")
+
+
+def make_windows(series: np.ndarray, window: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """All (past ``window`` values, next ``horizon`` values) pairs, in time order.
+
+    Returns ``x`` (n, window) and ``y`` (n, horizon) with ``n = len(series) - window - horizon + 1``;
+    ``x[i] = series[i : i + window]`` and ``y[i] = series[i + window : i + window + horizon]``.
+    """
+    values = _as_series(series)
+    _check_window(len(values), window, horizon)
+    n = len(values) - window - horizon + 1
+    x = np.lib.stride_tricks.sliding_window_view(values, window)[:n]
+    y = np.lib.stride_tricks.sliding_window_view(values[window:], horizon)[:n]
+    return x.copy(), y.copy()
+
+
+def windowed_dataset(series: np.ndarray, window: int, horizon: int = 1, batch_size: int = 32,
+                     shuffle: bool = False, seed: int | None = None):
+    """The same pairs as :func:`make_windows`, as a batched ``tf.data.Dataset`` of ((b, window, 1), (b, horizon)).
+
+    Built with ``keras.utils.timeseries_dataset_from_array``: the inputs are windows starting at each
+    step, the targets are aligned so that window ``i`` is paired with the values just after it.
+    """
+    import keras
+    import tensorflow as tf
+
+    values = _as_series(series).astype("float32")
+    _check_window(len(values), window, horizon)
+    n = len(values) - window - horizon + 1
+    inputs = keras.utils.timeseries_dataset_from_array(values[: n + window - 1], None, sequence_length=window,
+                                                       batch_size=batch_size, shuffle=shuffle, seed=seed)
+    if shuffle:
+        # Shuffle inputs and targets together: build both from one index stream.
+        index = keras.utils.timeseries_dataset_from_array(np.arange(n + window - 1, dtype="int64"), None,
+                                                          sequence_length=window, batch_size=batch_size,
+                                                          shuffle=True, seed=seed)
+        table = tf.constant(values)
+        futures = tf.constant(np.arange(horizon, dtype="int64"))
+        return index.map(lambda idx: (tf.gather(table, idx)[..., None],
+                                      tf.gather(table, idx[:, -1:] + 1 + futures)))
+    targets = keras.utils.timeseries_dataset_from_array(values[window:], None, sequence_length=horizon,
+                                                        batch_size=batch_size, shuffle=False)
+    return tf.data.Dataset.zip((inputs.map(lambda x: x[..., None]), targets))
+
+
+def naive_forecast(x: np.ndarray, horizon: int = 1) -> np.ndarray:
+    """Tomorrow equals today: repeat the last value of each window ``horizon`` times."""
+    x = np.asarray(x, dtype="float64")
+    if x.ndim != 2 or x.shape[1] < 1:
+        raise ValueError(f"x must be (n, window) windows, got shape {x.shape}")
+    return np.repeat(x[:, -1:], horizon, axis=1)
+
+
+def seasonal_naive_forecast(x: np.ndarray, season: int, horizon: int = 1) -> np.ndarray:
+    """Same time last season: step ``h`` ahead is the value ``season`` steps before it (needs window >= season)."""
+    x = np.asarray(x, dtype="float64")
+    if x.ndim != 2:
+        raise ValueError(f"x must be (n, window) windows, got shape {x.shape}")
+    if not 1 <= horizon <= season <= x.shape[1]:
+        raise ValueError(f"need 1 <= horizon <= season <= window, got horizon={horizon}, season={season}, "
+                         f"window={x.shape[1]}")
+    return x[:, x.shape[1] - season: x.shape[1] - season + horizon]
+
+
+def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """MAE in the units of the series."""
+    y_true, y_pred = np.asarray(y_true, dtype="float64"), np.asarray(y_pred, dtype="float64")
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"shapes differ: {y_true.shape} vs {y_pred.shape}")
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def chronological_split(n: int, fractions: tuple[float, float, float] = (0.7, 0.15, 0.15),
+                        ) -> tuple[slice, slice, slice]:
+    """Train/validation/test slices of ``range(n)``, in time order, with no overlap and no gaps."""
+    if len(fractions) != 3 or any(f <= 0 for f in fractions) or abs(sum(fractions) - 1.0) > 1e-9:
+        raise ValueError(f"fractions must be three positive numbers summing to 1, got {fractions}")
+    if n < 3:
+        raise ValueError(f"need at least 3 time steps to split, got {n}")
+    train_end = max(1, round(n * fractions[0]))
+    val_end = min(n - 1, max(train_end + 1, round(n * (fractions[0] + fractions[1]))))
+    return slice(0, train_end), slice(train_end, val_end), slice(val_end, n)
+
+
+def load_jena_csv(path: str | Path, columns: tuple[str, ...] = ("T (degC)",), every: int = 1):
+    """Parse the upstream Jena climate CSV into a pandas DataFrame indexed by time.
+
+    ``columns`` picks the measurements; ``every=6`` keeps one row per hour (the file has one per 10 min).
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if path.is_dir():  # the extracted archive: the csv at its top level or one folder down
+        found = sorted((len(p.parts), p) for p in path.rglob(JENA_FILE) if "__MACOSX" not in p.parts)
+        path = found[0][1] if found else path / JENA_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found; get it with utils.downloads.fetch('jena_climate')")
+    unknown = [c for c in columns if c not in JENA_COLUMNS[1:]]
+    if unknown or every < 1:
+        raise ValueError(f"unknown columns {unknown} (choose from {JENA_COLUMNS[1:]}) or every={every} < 1")
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = tuple(next(reader, ()))
+        if header != JENA_COLUMNS:
+            raise ValueError(f"{path} does not have the Jena climate header; got {header[:3]}...")
+        picks = [header.index(c) for c in columns]
+        times, rows = [], []
+        for number, row in enumerate(reader):
+            if number % every:
+                continue
+            if len(row) != len(header):
+                raise ValueError(f"{path}: row {number + 2} has {len(row)} fields, expected {len(header)}")
+            times.append(row[0])
+            rows.append([float(row[i]) for i in picks])
+    index = pd.to_datetime(times, format="%d.%m.%Y %H:%M:%S")
+    return pd.DataFrame(np.asarray(rows, dtype="float64").reshape(-1, len(columns)), index=index, columns=list(columns))
+
+
+def fetch_jena_climate(columns: tuple[str, ...] = ("T (degC)",), every: int = 6):
+    """Full profile: download (once, checksum-verified) and parse the Jena climate record."""
+    from utils.downloads import fetch  # imported here so the offline default profile never needs it
+
+    return load_jena_csv(fetch("jena_climate"), columns=columns, every=every)
+
+
+def frame_signal(signal: np.ndarray, frame_length: int, hop: int) -> np.ndarray:
+    """Cut a 1-D signal (e.g. audio samples) into overlapping frames, shaped (n_frames, frame_length).
+
+    Frame ``i`` is ``signal[i * hop : i * hop + frame_length]``; a tail shorter than a frame is dropped.
+    Speech models read such frames (or their spectra) as a sequence, one frame per time step.
+    """
+    values = _as_series(signal)
+    if frame_length < 1 or hop < 1:
+        raise ValueError(f"frame_length and hop must be >= 1, got {frame_length} and {hop}")
+    if len(values) < frame_length:
+        raise ValueError(f"signal of {len(values)} samples is shorter than one frame of {frame_length}")
+    return np.lib.stride_tricks.sliding_window_view(values, frame_length)[::hop].copy()
