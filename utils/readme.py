@@ -22,13 +22,13 @@ def _format(value: float | int) -> str:
 
 
 def results_table() -> str:
-    """One row per recorded result: notebook, key, value."""
-    rows = ["| notebook | result | value |", "| --- | --- | ---: |"]
+    """One row per notebook: every recorded result (``runtime_seconds`` is in the syllabus table)."""
+    rows = ["| notebook | recorded results |", "| --- | --- |"]
     for stem, values in load_results(repo_root() / "results").items():
         if not re.match(r"^\d\d_", stem):  # device benchmarks have their own section
             continue
-        for key, value in values.items():
-            rows.append(f"| `{stem}` | `{key}` | {_format(value)} |")
+        shown = [f"`{key}` = {_format(value)}" for key, value in values.items() if key != "runtime_seconds"]
+        rows.append(f"| [`{stem}`](notebooks/{stem}.ipynb) | {'<br>'.join(shown)} |")
     return "\n".join(rows)
 
 
@@ -83,7 +83,15 @@ def gpu_benchmarks() -> str:
     return "\n\n".join("##" + path.read_text(encoding="utf-8").strip() for path in reports)
 
 
-GENERATORS: dict[str, Callable[[], str]] = {"syllabus": syllabus_table, "gpu": gpu_benchmarks, "results": results_table}
+def data_table() -> str:
+    """The downloadable data sets of the full profile, from the one manifest in ``utils.downloads``."""
+    from utils.downloads import manifest_markdown
+
+    return manifest_markdown()
+
+
+GENERATORS: dict[str, Callable[[], str]] = {"syllabus": syllabus_table, "gpu": gpu_benchmarks,
+                                           "data": data_table, "results": results_table}
 
 
 def render(text: str, generators: dict[str, Callable[[], str]] | None = None) -> str:

@@ -21,7 +21,7 @@ def _as_number(key: str, value: object) -> float | int:
     number = float(value) if not isinstance(value, numbers.Integral) else int(value)
     if isinstance(number, float) and not math.isfinite(number):
         raise ValueError(f"result {key!r} is {number}; only finite numbers can be recorded")
-    return round(number, 6) if isinstance(number, float) else number
+    return float(f"{number:.6g}") if isinstance(number, float) else number  # 6 significant digits keep tiny errors
 
 
 class ResultsRecorder:

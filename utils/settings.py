@@ -28,6 +28,8 @@ def resolve_profile(profile: str | None = None) -> str:
     Raises:
         ValueError: if the name is not one of :data:`PROFILES`.
     """
+    if profile is not None and not isinstance(profile, str):
+        raise ValueError(f"profile must be a string ({', '.join(PROFILES)}) or None, got {profile!r}")
     name = profile if profile is not None else os.environ.get(PROFILE_ENV, "").strip() or "default"
     name = name.strip().lower()
     if name not in PROFILES:
@@ -40,6 +42,8 @@ def resolve_profile(profile: str | None = None) -> str:
 
 def _checked_directory(raw: str, variable: str) -> Path:
     path = Path(raw).expanduser()
+    if not path.is_absolute():  # the same folder whether the kernel starts in notebooks/ or the repo root
+        path = repo_root() / path
     if path.exists() and not path.is_dir():
         raise ValueError(f"{variable}={raw!r} points to a file, not a folder. "
                          "Point it at a folder (it is created if missing).")

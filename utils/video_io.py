@@ -119,9 +119,9 @@ def read_video(path: str | Path, settings: ClipSettings = ClipSettings()) -> np.
             for frame in container.decode(video=0):
                 # Shrink while decoding so a long clip never holds full-size frames in memory.
                 decoded.append(crop_and_resize(frame.to_ndarray(format="rgb24"), settings.height, settings.width))
-    except ValueError:
-        raise
     except Exception as error:  # PyAV raises many types (InvalidDataError, EOFError, ...): name the file
+        if isinstance(error, ValueError) and not isinstance(error, av.FFmpegError):
+            raise  # our own message, e.g. "has no video stream"
         if not decoded:
             raise ValueError(f"could not decode video file {str(path)!r}: {error}") from error
         # A clip truncated mid-stream still yields its first frames; keep what decoded.
