@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ROOT
 from utils import readme, settings
-from utils.hardware import GpuInfo, choose_jit_compile, read_switch, should_use_mixed_precision
+from utils.hardware import read_switch
 from utils.results import ResultsRecorder, load_results
 
 
@@ -79,28 +79,6 @@ def test_load_results_reads_every_file(tmp_path):
     assert load_results(tmp_path) == {"01_a": {"value": 1}, "02_b": {"value": 2}}
 
 
-@pytest.mark.parametrize(
-    ("gpus", "switch", "expected"),
-    [
-        ([], "auto", False),
-        ([GpuInfo("T4", (7, 5))], "auto", True),
-        ([GpuInfo("K80", (3, 7))], "auto", False),
-        ([GpuInfo("A100", (8, 0)), GpuInfo("P100", (6, 0))], "auto", False),
-        ([GpuInfo("unknown")], "auto", False),
-        ([], "on", True),
-        ([GpuInfo("H100", (9, 0))], "off", False),
-    ],
-)
-def test_mixed_precision_policy(gpus, switch, expected):
-    assert should_use_mixed_precision(gpus, switch) is expected
-
-
-def test_jit_switch():
-    assert choose_jit_compile([], "auto") == "auto"
-    assert choose_jit_compile([], "on") is True
-    assert choose_jit_compile([], "off") is False
-
-
 def test_bad_switch_value_is_reported(monkeypatch):
     monkeypatch.setenv("COURSE_MIXED_PRECISION", "yes")
     with pytest.raises(ValueError, match="COURSE_MIXED_PRECISION='yes' is not valid; use one of auto, on, off"):
@@ -121,7 +99,8 @@ def test_setup_notebook_seeds_reports_and_records(tmp_path):
             for _ in range(2)]
     for run in runs:
         assert run.returncode == 0, run.stderr
-        assert "Backend   : tensorflow" in run.stdout and "Policy    : mixed precision off" in run.stdout
+        for line in ("Backend   : tensorflow", "Precision : float32", "XLA       : off"):
+            assert line in run.stdout
         assert "oneDNN" not in run.stderr and "cuda" not in run.stderr.lower()
     assert runs[0].stdout.splitlines()[-1] == runs[1].stdout.splitlines()[-1]
     assert json.loads((tmp_path / "99_probe.json").read_text())["value"] == 1.5

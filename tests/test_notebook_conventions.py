@@ -26,10 +26,10 @@ REQUIRED_RESULTS: dict[str, tuple[str, ...]] = {
     "06": ("long_lag", "long_lag_accuracy_simplernn", "long_lag_accuracy_lstm", "long_lag_accuracy_gru"),
     "07": ("order_task_accuracy_rnn", "order_task_accuracy_bow", "seq2seq_sequence_accuracy"),
     "08": ("forecast_mae_naive", "forecast_mae_best"),
-    "09": ("cnn1d_accuracy", "lstm_sequence_accuracy", "row_lstm_image_accuracy", "row_cnn_image_accuracy"),
-    "10": ("video_hybrid_test_accuracy", "video_frame_baseline_test_accuracy", "video_conv3d_test_accuracy",
+    "10": ("cnn1d_accuracy", "lstm_sequence_accuracy", "row_lstm_image_accuracy", "row_cnn_image_accuracy"),
+    "11": ("video_hybrid_test_accuracy", "video_frame_baseline_test_accuracy", "video_conv3d_test_accuracy",
            "video_convlstm_test_accuracy", "video_num_classes"),
-    "11": ("throughput_cnn_fp32", "throughput_cnn_tfdata", "throughput_cnn_naive_input",
+    "12": ("throughput_cnn_fp32", "throughput_cnn_tfdata", "throughput_cnn_naive_input",
            "throughput_lstm_cudnn_eligible", "throughput_lstm_fallback", "throughput_video_fp32", "mirrored_replicas"),
 }
 

@@ -1,6 +1,6 @@
 """Training throughput of the course's three model families on this machine: ``python -m utils.benchmark``.
 
-Introduced in ``11_performance_and_scaling``. Prints one row per model and configuration
+Introduced in ``12_performance_and_scaling``. Prints one row per model and configuration
 (float32 vs mixed precision, with and without XLA ``jit_compile``) in samples per second,
 with the device that produced it named on every row. Runs under any Keras backend
 (``KERAS_BACKEND=jax python -m utils.benchmark --quick``): nothing here or in

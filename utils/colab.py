@@ -11,7 +11,8 @@ import importlib.util
 import subprocess
 import sys
 
-COLAB_EXTRAS: dict[str, str] = {"av": "av>=14", "ipywidgets": "ipywidgets>=8", "babel": "babel>=2.12"}
+COLAB_EXTRAS: dict[str, str] = {"av": "av>=14", "ipywidgets": "ipywidgets>=7.7", "babel": "babel>=2.12",
+                                 "espeakng_loader": "espeakng-loader>=0.2.4"}
 """import name -> pip requirement, installed on Colab only when the import name is missing."""
 
 

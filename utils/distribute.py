@@ -1,6 +1,6 @@
 """Data-parallel training with the engines TensorFlow and Keras ship: ``python -m utils.distribute MODE``.
 
-Introduced in ``11_performance_and_scaling``. Nothing here re-implements distribution:
+Introduced in ``12_performance_and_scaling``. Nothing here re-implements distribution:
 ``tf.distribute.MirroredStrategy`` (one process, many devices), ``MultiWorkerMirroredStrategy``
 (many processes, configured by ``TF_CONFIG``) and ``keras.distribution.DataParallel`` (JAX) do
 the work; this module only prepares their inputs and reports what happened as JSON.

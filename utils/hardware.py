@@ -1,6 +1,6 @@
 """Hardware report and GPU policy: what are we running on, and which speed-ups pay there.
 
-Introduced in ``00_welcome_and_setup``; measured in ``11_performance_and_scaling``.
+Introduced in ``00_welcome_and_setup``; measured in ``12_performance_and_scaling``.
 Works with any Keras backend (TensorFlow, JAX, PyTorch).
 """
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 MIXED_PRECISION_ENV = "COURSE_MIXED_PRECISION"
 XLA_ENV = "COURSE_XLA"
+DETERMINISM_ENV = "COURSE_DETERMINISM"
 SWITCH_VALUES = ("auto", "on", "off")
 MIN_TENSOR_CORE_CAPABILITY = (7, 0)
 """Volta and newer have tensor cores; float16 maths is slower than float32 on older GPUs and on CPUs."""
@@ -67,7 +68,7 @@ class GpuInfo:
 
 @dataclass
 class HardwareReport:
-    """A short description of the machine, the backend and the policy chosen for it."""
+    """A short description of the machine, the backend and the policy really in force on it."""
 
     backend: str
     versions: dict[str, str]
@@ -76,6 +77,8 @@ class HardwareReport:
     gpus: list[GpuInfo] = field(default_factory=list)
     mixed_precision: bool = False
     jit_compile: bool | str = "auto"
+    xla_in_force: bool = False
+    deterministic: bool = False
 
     def as_text(self) -> str:
         lines = [
@@ -89,8 +92,14 @@ class HardwareReport:
                 lines.append(f"GPU {index}     : {gpu.name} (compute capability {capability}, {memory})")
         else:
             lines.append("GPU       : none found; training runs on the CPU (the default profile is sized for that)")
-        mixed = "on" if self.mixed_precision else "off"
-        lines.append(f"Policy    : mixed precision {mixed}, XLA jit_compile={self.jit_compile}")
+        lines.append(f"Precision : {precision_in_force()}"
+                     + ("" if self.mixed_precision else " (mixed precision off: it pays only for large models on "
+                        f"tensor-core GPUs; {MIXED_PRECISION_ENV}=on forces it)"))
+        requested = {True: "on", False: "off"}.get(self.jit_compile, "auto")  # type: ignore[arg-type]
+        lines.append(f"XLA       : {'on' if self.xla_in_force else 'off'} in model.compile "
+                     f"(requested {requested}; {XLA_ENV}=on forces it)")
+        lines.append(f"Determinism: TensorFlow op determinism {'on (XLA refused)' if self.deterministic else 'off'}"
+                     f" ({DETERMINISM_ENV}=on for byte-identical reruns)")
         return "\n".join(lines)
 
 
@@ -102,25 +111,75 @@ def read_switch(variable: str) -> str:
     return value
 
 
-def should_use_mixed_precision(gpus: Sequence[GpuInfo], switch: str = "auto") -> bool:
-    """Mixed precision pays only on GPUs with tensor cores (compute capability >= 7.0).
-
-    ``switch`` forces the choice: ``on`` or ``off``; ``auto`` decides from ``gpus``.
-    """
+def _check_switch(switch: str) -> None:
     if switch not in SWITCH_VALUES:
         raise ValueError(f"switch must be one of {SWITCH_VALUES}, got {switch!r}")
+
+
+def should_use_mixed_precision(gpus: Sequence[GpuInfo], switch: str = "auto", profile: str = "default") -> bool:
+    """Mixed precision pays only for large models on GPUs with tensor cores (compute capability >= 7.0).
+
+    ``auto`` turns it on for the ``full`` profile (large image and video models) when every GPU has
+    tensor cores; the ``default`` profile's models are too small to gain (measured in
+    ``results/gpu_precision_sweep.md``). ``on``/``off`` force the choice.
+    """
+    _check_switch(switch)
     if switch != "auto":
         return switch == "on"
-    return bool(gpus) and all(
+    return profile == "full" and bool(gpus) and all(
         gpu.compute_capability is not None and gpu.compute_capability >= MIN_TENSOR_CORE_CAPABILITY for gpu in gpus
     )
 
 
 def choose_jit_compile(gpus: Sequence[GpuInfo], switch: str = "auto") -> bool | str:
-    """XLA: ``True``/``False`` when forced, else Keras' own ``"auto"`` choice."""
-    if switch not in SWITCH_VALUES:
-        raise ValueError(f"switch must be one of {SWITCH_VALUES}, got {switch!r}")
+    """XLA: ``True``/``False`` when forced, else Keras' own ``"auto"`` choice (on for GPUs, off on CPUs)."""
+    _check_switch(switch)
     return {"on": True, "off": False}.get(switch, "auto")
+
+
+def wants_op_determinism(switch: str = "auto", xla_switch: str = "auto") -> bool:
+    """TensorFlow op determinism: only when asked for (``on``), since Keras refuses XLA while it is on.
+
+    It makes reruns byte-identical on one machine, at some GPU speed; ``auto`` means off.
+    """
+    _check_switch(switch)
+    _check_switch(xla_switch)
+    if switch == "on" and xla_switch == "on":
+        raise ValueError(f"{DETERMINISM_ENV}=on and {XLA_ENV}=on cannot both hold: Keras refuses XLA while "
+                         "TensorFlow op determinism is on. Choose one.")
+    return switch == "on"
+
+
+def precision_in_force() -> str:
+    """The Keras dtype policy now in force, read back from Keras."""
+    import keras
+
+    policy = keras.config.dtype_policy()
+    if policy.compute_dtype == policy.variable_dtype:
+        return policy.name
+    return f"{policy.name} (compute {policy.compute_dtype}, variables {policy.variable_dtype})"
+
+
+def resolved_jit_compile(jit_compile: bool | str) -> bool:
+    """What ``model.compile(jit_compile=...)`` really gives: Keras resolves ``"auto"`` and may refuse XLA."""
+    import keras
+
+    probe = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    probe.compile(optimizer="sgd", loss="mse", jit_compile=jit_compile)
+    return bool(probe.jit_compile)
+
+
+@contextmanager
+def float32_policy() -> Iterator[None]:
+    """Build layers in float32 inside the block, whatever the global policy: for numeric checks and gradient probes."""
+    import keras
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float32")
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def cpu_name() -> str:
@@ -196,19 +255,33 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def apply_gpu_policy() -> HardwareReport:
-    """Detect the hardware, switch on mixed precision where it pays, and return the report."""
+def apply_precision_policy(gpus: Sequence[GpuInfo], profile: str = "default") -> bool:
+    """Set Keras' global dtype policy for ``profile`` on ``gpus``; return whether mixed precision is on."""
     import keras
 
+    mixed = should_use_mixed_precision(gpus, read_switch(MIXED_PRECISION_ENV), profile)
+    keras.config.set_dtype_policy("mixed_float16" if mixed else "float32")
+    return mixed
+
+
+def apply_gpu_policy(profile: str = "default") -> HardwareReport:
+    """Detect the hardware, set precision, determinism and XLA for it, and report what is really in force."""
+    import keras
+
+    from utils.reproducibility import set_op_determinism
+
     gpus = list_gpus()
-    mixed = should_use_mixed_precision(gpus, read_switch(MIXED_PRECISION_ENV))
-    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
+    xla_switch = read_switch(XLA_ENV)
+    deterministic = set_op_determinism(wants_op_determinism(read_switch(DETERMINISM_ENV), xla_switch))
+    jit_compile = choose_jit_compile(gpus, xla_switch)
     return HardwareReport(
         backend=keras.backend.backend(),
         versions=library_versions(),
         cpu=cpu_name(),
         cpu_count=os.cpu_count() or 1,
         gpus=gpus,
-        mixed_precision=mixed,
-        jit_compile=choose_jit_compile(gpus, read_switch(XLA_ENV)),
+        mixed_precision=apply_precision_policy(gpus, profile),
+        jit_compile=jit_compile,
+        xla_in_force=resolved_jit_compile(jit_compile),
+        deterministic=deterministic,
     )

@@ -6,7 +6,7 @@ channel or a video frame. Everywhere else (nbval, papermill, a plain script, or
 ``COURSE_STATIC_WIDGETS=1``) they draw an ordinary matplotlib figure instead, so the
 notebook still shows something meaningful and its saved outputs stay small.
 
-Introduced in ``03_what_a_cnn_learns`` (feature maps) and ``10_video_classification`` (clips).
+Introduced in ``03_what_a_cnn_learns`` (feature maps) and ``11_video_classification`` (clips).
 """
 
 from __future__ import annotations

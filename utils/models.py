@@ -1,6 +1,6 @@
 """Backend-agnostic model builders for benchmarking the three parts of the course.
 
-Introduced in ``11_performance_and_scaling``. Only Keras layers and ``keras.ops`` appear
+Introduced in ``12_performance_and_scaling``. Only Keras layers and ``keras.ops`` appear
 here — nothing from TensorFlow — so the same models train under ``KERAS_BACKEND``
 ``tensorflow``, ``jax`` or ``torch`` (the GPU machines that check the course have JAX and
 PyTorch but not TensorFlow). Each builder returns an uncompiled model; under a mixed

@@ -1,6 +1,6 @@
 """A generated video data set where only motion tells the class: real handwritten digits that move.
 
-Introduced in ``10_video_classification``. Each clip shows one scikit-learn handwritten
+Introduced in ``11_video_classification``. Each clip shows one scikit-learn handwritten
 digit (a real 8x8 scan) on a small canvas. The class is *how it moves* — drifting right,
 left, up or down, or circling clockwise or counter-clockwise. Every single frame is drawn
 from the same distribution whatever the class: the canvas wraps around like a torus, so the

@@ -48,8 +48,11 @@ import os, pathlib, subprocess, sys
 if "google.colab" in sys.modules and not pathlib.Path("{CLONE_FOLDER}").exists():
     repo_url = os.environ.get("COURSE_REPO_URL", "https://github.com/{REPOSITORY}.git")
     subprocess.run(["git", "clone", "--quiet", "--depth=1", repo_url, "{CLONE_FOLDER}"], check=True)
-ROOT = next(folder for folder in (pathlib.Path.cwd(), *pathlib.Path.cwd().parents, pathlib.Path("{CLONE_FOLDER}").resolve())
-            if (folder / "utils" / "setup.py").is_file())
+candidates = [pathlib.Path.cwd(), *pathlib.Path.cwd().parents, pathlib.Path("{CLONE_FOLDER}").resolve()]
+ROOT = next((folder for folder in candidates if (folder / "utils" / "setup.py").is_file()), None)
+if ROOT is None:
+    raise FileNotFoundError("The course folder (the one holding utils/setup.py) is neither here nor above: "
+                            "start Jupyter inside the course folder, e.g. with `make lab`.")
 sys.path.insert(0, str(ROOT))
 
 from utils.setup import setup_notebook

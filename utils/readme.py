@@ -42,9 +42,10 @@ NOTEBOOK_DATA: dict[str, str] = {
     "06": "generated memory task",
     "07": "generated reviews and dates, CLDR names via babel (full: IMDB)",
     "08": "statsmodels Mauna Loa CO2 (full: Jena climate)",
-    "09": "generated sequences, scikit-learn digits",
-    "10": "generated motion clips of the digits (full: UCF101 subset or any folder)",
-    "11": "synthetic tensors, digits",
+    "09": "speech synthesised offline with eSpeak NG (full: Speech Commands)",
+    "10": "generated sequences, scikit-learn digits",
+    "11": "generated motion clips of the digits (full: UCF101 subset or any folder)",
+    "12": "synthetic tensors, digits",
 }
 """Default-profile data of each notebook (by number); the full-profile switch is in each notebook's parameters."""
 

@@ -6,15 +6,27 @@ applies the GPU policy, prints a short hardware report and starts the results re
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
+from typing import TypeVar
 
 from utils.colab import prepare_colab
-from utils.hardware import HardwareReport, apply_gpu_policy, import_backend_quietly
+from utils.hardware import (
+    HardwareReport,
+    apply_gpu_policy,
+    apply_precision_policy,
+    import_backend_quietly,
+    precision_in_force,
+)
 from utils.plots import set_style
 from utils.reproducibility import DEFAULT_SEED, set_seeds
 from utils.results import ResultsRecorder
 from utils.settings import data_dir, repo_root, resolve_profile
+from utils.warning_filters import silence_known_warnings
+
+SMOKE_ENV = "COURSE_SMOKE"
+T = TypeVar("T")
 
 
 @dataclass
@@ -33,13 +45,35 @@ class Course:
         return self.profile == "full"
 
     @property
+    def smoke(self) -> bool:
+        """``$COURSE_SMOKE=1``: run the full profile's code path at toy size (CI checks it on small fixtures)."""
+        return self.is_full and os.environ.get(SMOKE_ENV, "0").strip() not in ("", "0")
+
+    def pick(self, default: T, full: T, smoke: T | None = None) -> T:
+        """The value for the profile in force: ``default``, ``full``, or ``smoke`` for a smoke run of ``full``."""
+        if self.smoke and smoke is not None:
+            return smoke
+        return full if self.is_full else default
+
+    @property
     def jit_compile(self) -> bool | str:
         """Pass to ``model.compile(jit_compile=...)``: the XLA choice of the GPU policy."""
         return self.hardware.jit_compile
 
+    def check_xla(self, model: object) -> bool:
+        """Print and return whether XLA is really in force for a compiled ``model`` (Keras may refuse it)."""
+        in_force = bool(getattr(model, "jit_compile", False))
+        print(f"XLA for model {getattr(model, 'name', '?')!r}: {'on' if in_force else 'off'} "
+              f"(requested jit_compile={self.jit_compile!r})")
+        return in_force
+
     def use_profile(self, profile: str | None = None) -> str:
         """Validate and remember the profile chosen in the parameters cell (``None``: ``$COURSE_PROFILE``)."""
         self.profile = resolve_profile(profile)
+        mixed = apply_precision_policy(self.hardware.gpus, self.profile)
+        if mixed != self.hardware.mixed_precision:
+            self.hardware.mixed_precision = mixed
+            print(f"Precision : {precision_in_force()} (chosen for the {self.profile} profile)")
         where = ("offline data, sized for a CPU" if self.profile == "default"
                  else "real data sets (downloads once), sized for a GPU")
         print(f"Profile: {self.profile} ({where}); data folder: {data_dir()}")
@@ -61,6 +95,7 @@ def setup_notebook(stem: str, seed: int = DEFAULT_SEED, in_colab: bool | None = 
     colab = "google.colab" in sys.modules if in_colab is None else in_colab
     if colab:
         prepare_colab()
+    silence_known_warnings()
     set_seeds(seed)
     set_style()
     hardware = apply_gpu_policy()

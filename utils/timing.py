@@ -1,7 +1,7 @@
 """Measuring training speed inside ``fit``: seconds per epoch, for the comparison tables.
 
-Introduced in ``02_image_classification``; used again in ``09_cnn_vs_rnn`` and
-``10_video_classification``.
+Introduced in ``02_image_classification``; used again in ``10_cnn_vs_rnn`` and
+``11_video_classification``.
 """
 
 from __future__ import annotations

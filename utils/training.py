@@ -1,6 +1,6 @@
 """Training that survives an interruption: ``fit_resumable`` wires checkpoints and a backup into ``fit``.
 
-Used by the longer notebooks (first in ``10_video_classification``). A Colab disconnect or a
+Used by the longer notebooks (first in ``11_video_classification``). A Colab disconnect or a
 kernel restart in the middle of ``fit`` costs at most the epoch that was running: run the same
 cell again and training resumes from the last completed epoch.
 """

@@ -1,6 +1,6 @@
 """Real video for Keras: read a folder in the UCF101 layout, split it without leaks, stream it.
 
-Introduced in ``10_video_classification``. A folder holds one sub-folder per class, each with
+Introduced in ``11_video_classification``. A folder holds one sub-folder per class, each with
 clips in any container FFmpeg reads (.avi, .mp4, .mkv, ...), or clips named like UCF101's
 (``v_Archery_g01_c01.avi``) in any sub-folders. Each clip is decoded with PyAV,
 ``frames`` frames are sampled evenly over its length, centre-cropped to the target aspect

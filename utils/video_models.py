@@ -1,6 +1,6 @@
 """A pretrained image network as the frame encoder of a video model (full profile).
 
-Introduced in ``10_video_classification``. ImageNet weights are downloaded by Keras the first
+Introduced in ``11_video_classification``. ImageNet weights are downloaded by Keras the first
 time (online only); ``weights=None`` builds the same architecture offline, randomly initialised.
 """
 
