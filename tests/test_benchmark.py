@@ -18,11 +18,14 @@ from utils.benchmark import (
     PRECISIONS,
     QUICK_CONFIGS,
     Row,
+    Spread,
+    compare,
     flat_results,
     format_table,
     measure_throughput,
     parse_config,
     parse_names,
+    verdict,
 )
 from utils.settings import repo_root
 
@@ -81,7 +84,8 @@ def test_benchmark_command_runs_under_jax_quick(tmp_path):
     assert len(table_rows) == len(MODEL_NAMES) * len(QUICK_CONFIGS)
     assert all("CPU:" in row or "GPU:" in row for row in table_rows), "every row names its device"
     results = json.loads(target.read_text())
-    assert set(results) == set(flat_results([Row(m, c, "jax", "d", 1, 1.0) for m in MODEL_NAMES
+    batch = 16  # the quick preset's batch size
+    assert set(results) == set(flat_results([Row(m, c, "jax", "d", batch, 1.0, 1.0, 1.0, 5) for m in MODEL_NAMES
                                              for c in QUICK_CONFIGS]))
     assert all(value > 0 for value in results.values())
 
@@ -127,15 +131,39 @@ class CountingModel:
 
 
 @settings(max_examples=30)
-@given(st.integers(1, 16), st.integers(1, 4), st.integers(1, 10), st.integers(0, 3))
-def test_measure_throughput_times_exactly_the_requested_steps(batch, batches, steps, warmup):
+@given(st.integers(1, 16), st.integers(1, 4), st.integers(1, 10), st.integers(0, 3), st.integers(1, 6))
+def test_measure_throughput_times_exactly_the_requested_steps(batch, batches, steps, warmup, repeats):
     import numpy as np
 
     x, y = np.zeros((batch * batches, 2)), np.zeros(batch * batches)
     model = CountingModel(batch)
-    speed = measure_throughput(model, x, y, batch, steps, warmup)
-    assert model.calls == steps + warmup
-    assert speed > 0
+    speeds = measure_throughput(model, x, y, batch, steps, warmup, repeats)
+    assert model.calls == steps * repeats + warmup
+    assert len(speeds) == repeats and all(speed > 0 for speed in speeds)
+
+
+def test_spread_is_median_and_quartiles():
+    spread = Spread.of([10.0, 12.0, 11.0, 50.0, 9.0])
+    assert spread.median == 11.0 and (spread.q1, spread.q3) == (10.0, 12.0)
+    assert (spread.low, spread.high, spread.repeats) == (9.0, 50.0, 5)
+    with pytest.raises(ValueError):
+        Spread.of([])
+    with pytest.raises(ValueError):
+        Spread.of([1.0, float("nan")])
+
+
+@pytest.mark.parametrize("candidate,baseline,apart,word", [
+    ([20, 21, 22, 23, 24], [10, 11, 12, 13, 14], True, "faster"),
+    ([5, 6, 7, 8, 9], [10, 11, 12, 13, 14], True, "slower"),
+    ([10, 12, 14, 16, 18], [11, 13, 15, 17, 19], False, "no measurable difference"),
+])
+def test_verdicts_only_outside_the_noise(candidate, baseline, apart, word):
+    a, b = Spread.of(candidate), Spread.of(baseline)
+    ratio, separated = compare(a, b)
+    assert separated is apart
+    assert ratio == pytest.approx(a.median / b.median)
+    sentence = verdict("mixed", a, b)
+    assert word in sentence and f"{ratio:.2f}x" in sentence
 
 
 def test_measure_throughput_rejects_bad_sizes():
@@ -145,15 +173,19 @@ def test_measure_throughput_rejects_bad_sizes():
         measure_throughput(CountingModel(4), np.zeros((2, 1)), np.zeros(2), 4, 1)
     with pytest.raises(ValueError):
         measure_throughput(CountingModel(1), np.zeros((2, 1)), np.zeros(2), 1, 0)
+    with pytest.raises(ValueError):
+        measure_throughput(CountingModel(1), np.zeros((2, 1)), np.zeros(2), 1, 1, repeats=0)
 
 
 def test_table_names_the_device_on_every_row():
-    rows = [Row("cnn", "float32", "tensorflow", "CPU: Example (2 cores)", 8, 1234.5),
-            Row("lstm", "float32+xla", "jax", "GPU: Example GPU", 8, 99.0)]
+    rows = [Row("cnn", "float32", "tensorflow", "CPU: Example (2 cores)", 8, 1234.5, 1200.0, 1250.0, 5),
+            Row("lstm", "float32+xla", "jax", "GPU: Example GPU", 8, 99.0, 98.0, 100.0, 5)]
     lines = format_table(rows).splitlines()
     assert len(lines) == 2 + len(rows)
     assert "CPU: Example (2 cores)" in lines[2] and "GPU: Example GPU" in lines[3] and "1,234.5" in lines[2]
-    assert flat_results(rows) == {"cnn_float32_samples_per_second": 1234.5, "lstm_float32_xla_samples_per_second": 99.0}
+    assert "1,200.0–1,250.0" in lines[2]
+    flat = flat_results(rows)
+    assert flat["cnn_float32_b8_median"] == 1234.5 and flat["lstm_float32_xla_b8_q3"] == 100.0
 
 
 def test_builders_reject_bad_arguments():

@@ -21,6 +21,8 @@ DETERMINISM_ENV = "COURSE_DETERMINISM"
 SWITCH_VALUES = ("auto", "on", "off")
 MIN_TENSOR_CORE_CAPABILITY = (7, 0)
 """Volta and newer have tensor cores; float16 maths is slower than float32 on older GPUs and on CPUs."""
+TF32_CAPABILITY = (8, 0)
+"""Ampere and newer also run float32 products on tensor cores (TF32), which leaves mixed precision little to gain."""
 
 
 @contextmanager
@@ -93,8 +95,8 @@ class HardwareReport:
         else:
             lines.append("GPU       : none found; training runs on the CPU (the default profile is sized for that)")
         lines.append(f"Precision : {precision_in_force()}"
-                     + ("" if self.mixed_precision else " (mixed precision off: it pays only for large models on "
-                        f"tensor-core GPUs; {MIXED_PRECISION_ENV}=on forces it)"))
+                     + ("" if self.mixed_precision else " (mixed precision: auto turns it on only for the full profile on "
+                        f"Volta/Turing GPUs such as a T4; {MIXED_PRECISION_ENV}=on forces it)"))
         requested = {True: "on", False: "off"}.get(self.jit_compile, "auto")  # type: ignore[arg-type]
         lines.append(f"XLA       : {'on' if self.xla_in_force else 'off'} in model.compile "
                      f"(requested {requested}; {XLA_ENV}=on forces it)")
@@ -117,17 +119,19 @@ def _check_switch(switch: str) -> None:
 
 
 def should_use_mixed_precision(gpus: Sequence[GpuInfo], switch: str = "auto", profile: str = "default") -> bool:
-    """Mixed precision pays only for large models on GPUs with tensor cores (compute capability >= 7.0).
+    """Mixed precision where it is expected to pay: the ``full`` profile on Volta/Turing GPUs (e.g. Colab's T4).
 
-    ``auto`` turns it on for the ``full`` profile (large image and video models) when every GPU has
-    tensor cores; the ``default`` profile's models are too small to gain (measured in
-    ``results/gpu_precision_sweep.md``). ``on``/``off`` force the choice.
+    Those GPUs (compute capability 7.x) have float16 tensor cores but run float32 on ordinary cores.
+    From Ampere (8.0) on, float32 products already use tensor cores (TF32): measured on an H200
+    (``results/gpu_benchmark_h200_sweep.md``), mixed precision gave no reliable gain there. The
+    ``default`` profile's models are too small to gain anywhere. ``on``/``off`` force the choice.
     """
     _check_switch(switch)
     if switch != "auto":
         return switch == "on"
     return profile == "full" and bool(gpus) and all(
-        gpu.compute_capability is not None and gpu.compute_capability >= MIN_TENSOR_CORE_CAPABILITY for gpu in gpus
+        gpu.compute_capability is not None and MIN_TENSOR_CORE_CAPABILITY <= gpu.compute_capability < TF32_CAPABILITY
+        for gpu in gpus
     )
 
 

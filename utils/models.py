@@ -109,6 +109,15 @@ def build_video_classifier(frames: int = 8, frame_shape: Sequence[int] = (32, 32
     return keras.Model(inputs, _classifier_head(x, classes), name="video_classifier")
 
 
+def build_mlp(input_dim: int = 256, num_classes: int = 10, width: int = 1024, depth: int = 3) -> keras.Model:
+    """``depth`` Dense layers of ``width`` units: pure matrix products, where tensor cores show their worth."""
+    inputs = keras.Input(shape=(_positive("input_dim", input_dim),), name="features")
+    x = inputs
+    for index in range(_positive("depth", depth)):
+        x = keras.layers.Dense(_positive("width", width), activation="relu", name=f"dense{index + 1}")(x)
+    return keras.Model(inputs, _classifier_head(x, _positive("num_classes", num_classes)), name=f"mlp_{width}")
+
+
 def synthetic_batch(model: keras.Model, batch_size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Random inputs and labels shaped for ``model`` (int tokens for an Embedding input).
 
