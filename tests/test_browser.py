@@ -1,8 +1,9 @@
 """JupyterLab in a real browser: start JupyterLab, open notebook 00 in headless Chromium, run all
 cells from the Run menu, wait for the result line, save, screenshot, and check there is no error.
 
-Needs Debian's Chromium (``make system-packages`` installs it); Playwright drives it, no browser download.
-The notebook runs on a copy, with results and data going to a temporary folder, so nothing committed changes.
+Playwright drives an installed Chromium (no browser download): ``$CHROMIUM`` or ``chromium`` on the PATH.
+Without one the test is skipped, except in CI (``CI=true``), where ``.ci/run`` installs Debian's Chromium and the
+test is required. The notebook runs on a copy, with results and data in a temporary folder; nothing committed changes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "00_welcome_and_setup.ipynb"
 EXPECTED = "test accuracy >= 0.90: True"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+IN_CI = os.environ.get("CI", "").lower() == "true"
 SCREENSHOT = ROOT / "tests" / "artifacts" / "notebook00.png"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -37,8 +39,14 @@ EVERY_CELL_HAS_RUN = """() => {
 }"""
 """True once every code cell shows an execution count ("[7]:"), none still waiting ("[*]:") or unrun ("[ ]:")."""
 
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+if not CHROMIUM and not IN_CI:
+    pytest.skip("no Chromium found (set CHROMIUM=/path/to/chromium to run the browser test)", allow_module_level=True)
+if IN_CI:
+    import playwright.sync_api as playwright_sync  # required in CI
+else:
+    playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = pytest.mark.slow
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -63,8 +71,8 @@ def _wait_until_serving(url: str, server: subprocess.Popen[bytes], log: Path, se
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[dict[str, object]]:
     """JupyterLab on 127.0.0.1 serving a copy of notebook 00 (outputs cleared, so they must be re-made)."""
-    if not CHROMIUM.is_file():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make system-packages` (apt-get install chromium)")
+    if not CHROMIUM or not Path(CHROMIUM).is_file():
+        pytest.fail(f"CI=true but no Chromium found ({CHROMIUM or 'not on the PATH'}): .ci/run installs Debian's")
     course = tmp_path / "course"
     (course / "notebooks").mkdir(parents=True)
     (course / "utils").symlink_to(ROOT / "utils", target_is_directory=True)  # the set-up cell finds the course here
@@ -148,7 +156,7 @@ def test_notebook_00_runs_in_jupyterlab_in_a_real_browser(lab: dict[str, object]
             page.locator("#jp-mainmenu-run .lm-Menu-item[data-command='runmenu:run-all']").click()  # "Run All Cells"
 
             result = page.locator(".jp-OutputArea-output", has_text=EXPECTED)
-            result.wait_for(state="attached", timeout=180_000)
+            result.wait_for(state="attached", timeout=600_000)  # notebook 00 trains for about 1.5 min
             page.wait_for_function(EVERY_CELL_HAS_RUN, timeout=60_000)
             page.keyboard.press("Control+s")
             page.locator(".lm-TabBar-tab.jp-mod-dirty").wait_for(state="detached", timeout=30_000)  # saved

@@ -137,3 +137,12 @@ def test_setup_cell_outside_colab_does_not_clone(tmp_path: Path) -> None:
         os.chdir(cwd)
     assert "google.colab" not in sys.modules
     assert not (tmp_path / CLONE_FOLDER).exists()
+
+
+def test_colab_extras_install_the_versions_that_the_colab_run_tested() -> None:
+    from packaging.requirements import Requirement
+
+    locked = dict(line.split("==") for line in (ROOT / "requirements" / "colab.lock").read_text().splitlines()
+                  if "==" in line and not line.startswith(" "))
+    for requirement in map(Requirement, COLAB_EXTRAS.values()):
+        assert requirement.specifier.contains(locked[requirement.name]), f"{requirement} vs colab.lock"

@@ -1,466 +1,267 @@
-"""Verified downloads that recover: served from a local HTTP server, then truncated, corrupted, stopped."""
+"""``utils.downloads`` through ``keras.utils.get_file``: fixtures served from 127.0.0.1 via the manifest override.
+
+What the library must do for the course, each shown once: verify and extract, re-fetch a corrupt or truncated
+cache, refuse a damaged transfer and an unsafe archive, fall back to a mirror, accept a file placed by hand,
+and fail with a message that names the URL and the cache path.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import http.server
 import io
 import json
-import re
 import socket
 import tarfile
-import threading
-import time
 import warnings
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from fixtures_full_profile import GENERATORS, FileServer, build, sha256, tar_bytes, write_override, zip_bytes
 
 from utils import downloads
-from utils.downloads import (
-    MANIFEST,
-    CorruptCacheWarning,
-    DataSource,
-    DownloadError,
-    RemoteFile,
-    UnverifiedDataWarning,
-    expected_paths,
-    fetch,
-    manifest_markdown,
-)
+from utils.downloads import DownloadError, UnsafeArchiveError, fetch, load_manifest, manifest_markdown
 
-# ------------------------------------------------------------------ a tiny file server on 127.0.0.1
+NAMES = ("mnist", "cifar10", "imdb", "jena_climate", "ucf101_subset")  # one of each kind: npz, tar.gz, md5, zip, tar
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves ``server.files``; ``server.modes[name]`` makes it misbehave: 404, corrupt or truncate."""
-
-    def do_GET(self) -> None:
-        name = self.path.lstrip("/")
-        self.server.requests.append(name)  # type: ignore[attr-defined]
-        data = self.server.files.get(name)  # type: ignore[attr-defined]
-        mode = self.server.modes.get(name, "ok")  # type: ignore[attr-defined]
-        if data is None or mode == "404":
-            self.send_error(404, "Not Found")
-            return
-        if mode == "corrupt":  # same length, one byte flipped
-            data = bytes([data[0] ^ 0xFF]) + data[1:]
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if mode == "stall":  # announce everything, then go silent
-            self.wfile.flush()
-            time.sleep(2)
-            return
-        if mode == "truncate":  # announce everything, send half, hang up
-            self.wfile.write(data[: len(data) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:  # keep pytest output clean
-        pass
-
-
-class FileServer:
-    def __init__(self) -> None:
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.files, self.httpd.modes, self.httpd.requests = {}, {}, []  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        self.running = True
-
-    @property
-    def files(self) -> dict[str, bytes]:
-        return self.httpd.files  # type: ignore[attr-defined]
-
-    @property
-    def modes(self) -> dict[str, str]:
-        return self.httpd.modes  # type: ignore[attr-defined]
-
-    @property
-    def requests(self) -> list[str]:
-        return self.httpd.requests  # type: ignore[attr-defined]
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/{name}"
-
-    def stop(self) -> None:
-        if self.running:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.thread.join(timeout=5)
-            self.running = False
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("served"), NAMES)
 
 
 @pytest.fixture
-def server() -> Iterator[FileServer]:
-    srv = FileServer()
-    yield srv
-    srv.stop()
+def server(served: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileServer]:
+    with FileServer(served) as srv:
+        monkeypatch.setenv(downloads.OVERRIDE_ENV, str(write_override(tmp_path / "override.json", srv, NAMES)))
+        yield srv
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, filename: str, **entry: object) -> None:
+    path = tmp_path / "custom.json"
+    path.write_text(json.dumps({name: {filename: entry}}), encoding="utf-8")
+    monkeypatch.setenv(downloads.OVERRIDE_ENV, str(path))
 
 
-def _tar_gz(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
-NUMBERS = bytes(range(256)) * 40
-ARCHIVE = _tar_gz({"toy/train/a.txt": b"alpha\n", "toy/test/b.txt": b"beta\n", "readme.txt": b"hi\n"})
-
-
-def _toy_manifest(srv: FileServer, *, numbers: bytes = NUMBERS, archive: bytes = ARCHIVE,
-                  extra_urls: tuple[str, ...] = ()) -> dict[str, DataSource]:
-    srv.files.update({"numbers.bin": numbers, "toy.tar.gz": archive})
-    source = DataSource(
-        name="toy", title="a toy data set", licence="CC0", citation="nobody (2026)", homepage="https://example.org/",
-        files=(
-            RemoteFile("numbers.bin", (*extra_urls, srv.url("numbers.bin")), _sha(numbers), len(numbers),
-                       sha256_source="this test"),
-            RemoteFile("toy.tar.gz", (srv.url("toy.tar.gz"),), _sha(archive), len(archive),
-                       sha256_source="this test", extract=True),
-        ),
-    )
-    return {"toy": source}
-
-
-def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.rglob("*") if p.name.endswith(".part") or ".extracting-" in p.name)
-
-
-# ------------------------------------------------------------------ the happy path and the cache
-
-
-def test_fetch_downloads_verifies_and_extracts_once(server: FileServer, tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    folder = fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert folder == tmp_path / "toy"
-    assert (folder / "numbers.bin").read_bytes() == NUMBERS
-    assert (folder / "toy" / "train" / "a.txt").read_text() == "alpha\n"
-    assert (folder / "readme.txt").read_text() == "hi\n"
-    marker = json.loads((folder / ".extracted-toy.tar.gz.json").read_text())
-    assert marker["sha256"] == _sha(ARCHIVE) and marker["entries"] == ["readme.txt", "toy"]
-    assert sorted(server.requests) == ["numbers.bin", "toy.tar.gz"]
-    assert _leftovers(folder) == []
-
-    # Second call: nothing downloaded, nothing extracted again (a learner's edit survives).
-    (folder / "readme.txt").write_text("edited\n")
-    assert fetch("toy", data_dir=tmp_path, manifest=manifest) == folder
-    assert len(server.requests) == 2
-    assert (folder / "readme.txt").read_text() == "edited\n"
-
-
-def test_fetch_reextracts_when_an_extracted_entry_is_missing(server: FileServer, tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    folder = fetch("toy", data_dir=tmp_path, manifest=manifest)
-    (folder / "readme.txt").unlink()
-    fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert (folder / "readme.txt").read_text() == "hi\n"
-    assert len(server.requests) == 2  # the verified archive was reused
-
-
-def test_default_data_dir_comes_from_settings(server: FileServer, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "cache"))
-    folder = fetch("toy", manifest=_toy_manifest(server))
-    assert folder == tmp_path / "cache" / "toy"
-    assert expected_paths("toy", manifest=_toy_manifest(server))[0] == folder / "numbers.bin"
-
-
-# ------------------------------------------------------------------ damaged cache: detected, reported, fetched again
-
-
-def test_truncated_cached_file_is_reported_and_fetched_again(server: FileServer, tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    folder = fetch("toy", data_dir=tmp_path, manifest=manifest)
-    cached = folder / "numbers.bin"
-    cached.write_bytes(NUMBERS[:1000])
-    with pytest.warns(CorruptCacheWarning, match=r"numbers\.bin is damaged: it has 1,000 bytes .*truncated"):
-        fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert cached.read_bytes() == NUMBERS
-    assert server.requests.count("numbers.bin") == 2
-
-
-def test_corrupt_cached_file_same_size_is_detected_by_sha256(server: FileServer, tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    folder = fetch("toy", data_dir=tmp_path, manifest=manifest)
-    cached = folder / "numbers.bin"
-    cached.write_bytes(b"X" + NUMBERS[1:])
-    with pytest.warns(CorruptCacheWarning, match=r"its sha256 is [0-9a-f]{64} but should be " + _sha(NUMBERS)):
-        fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert cached.read_bytes() == NUMBERS
-
-
-def test_corrupt_cached_archive_is_fetched_and_extracted_again(server: FileServer, tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    folder = fetch("toy", data_dir=tmp_path, manifest=manifest)
-    (folder / "toy.tar.gz").write_bytes(ARCHIVE[:-10])
-    (folder / "toy" / "train" / "a.txt").write_text("stale")
-    with pytest.warns(CorruptCacheWarning, match="toy.tar.gz is damaged"):
-        fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert (folder / "toy" / "train" / "a.txt").read_text() == "alpha\n"  # a fresh archive is extracted again
-
-
-def test_a_new_archive_version_replaces_the_old_extraction(server: FileServer, tmp_path: Path) -> None:
-    fetch("toy", data_dir=tmp_path, manifest=_toy_manifest(server))
-    newer = _tar_gz({"toy/train/a.txt": b"alpha 2\n"})
-    (tmp_path / "toy" / "toy.tar.gz").unlink()
-    fetch("toy", data_dir=tmp_path, manifest=_toy_manifest(server, archive=newer))
-    assert (tmp_path / "toy" / "toy" / "train" / "a.txt").read_text() == "alpha 2\n"
-    assert not (tmp_path / "toy" / "toy" / "test").exists()  # the old tree was replaced, not merged
-    assert not (tmp_path / "toy" / "readme.txt").exists()  # and entries the new archive lacks are gone
-
-
-# ------------------------------------------------------------------ a misbehaving or absent server
-
-
-def test_server_sending_corrupt_bytes_is_refused_and_nothing_is_kept(server: FileServer, tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    server.modes["numbers.bin"] = "corrupt"
-    with pytest.raises(DownloadError, match=r"(?s)data set 'toy'.*numbers\.bin.*failed verification: its sha256"):
-        fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert not (tmp_path / "toy" / "numbers.bin").exists()
-    assert _leftovers(tmp_path) == []
-
-
-def test_truncated_transfer_never_leaves_a_file_that_looks_complete(server: FileServer, tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    server.modes["numbers.bin"] = "truncate"
-    with pytest.raises(DownloadError, match=r"(?s)data set 'toy'.*(connection ended after|IncompleteRead|bytes)"):
-        fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert not (tmp_path / "toy" / "numbers.bin").exists()
-    assert _leftovers(tmp_path) == []
-
-
-def test_a_server_that_stalls_times_out(server: FileServer, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(downloads, "TIMEOUT_SECONDS", 0.3)
-    manifest = _toy_manifest(server)
-    server.modes["numbers.bin"] = "stall"
-    with pytest.raises(DownloadError, match=r"numbers\.bin: no data for 0\.3 s \(timed out\)"):
-        fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert _leftovers(tmp_path) == [] and not (tmp_path / "toy" / "numbers.bin").exists()
-
-
-def test_interrupted_download_leaves_nothing_behind(server: FileServer, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    manifest = _toy_manifest(server)
-
-    def interrupt(_fd: int) -> None:  # the learner presses stop just before the file is complete
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(downloads.os, "fsync", interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert list((tmp_path / "toy").iterdir()) == []
-
-
-def test_server_down_gives_dataset_url_cache_path_and_offline_instructions(server: FileServer,
-                                                                           tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    url = server.url("numbers.bin")
-    server.stop()
-    cache = tmp_path / "toy" / "numbers.bin"
-    with pytest.raises(DownloadError) as caught:
-        fetch("toy", data_dir=tmp_path, manifest=manifest)
-    message = str(caught.value)
-    assert "Could not download data set 'toy' (file numbers.bin)" in message
-    assert f"{url}: server unreachable" in message
-    assert f"Cache path: {cache}" in message
-    assert "If you are offline or the server is down: download numbers.bin from one of the URLs above" in message
-    assert f"place it at {cache}" in message and "COURSE_DATA_DIR" in message
-
-
-def test_offline_learner_places_the_file_by_hand(server: FileServer, tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    server.stop()
-    (tmp_path / "toy").mkdir()
-    (tmp_path / "toy" / "numbers.bin").write_bytes(NUMBERS)
-    (tmp_path / "toy" / "toy.tar.gz").write_bytes(ARCHIVE)
-    folder = fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert (folder / "toy" / "test" / "b.txt").read_text() == "beta\n"
-
-
-def test_corrupt_cache_and_server_down_says_both(server: FileServer, tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    fetch("toy", data_dir=tmp_path, manifest=manifest)
-    (tmp_path / "toy" / "numbers.bin").write_bytes(b"garbage")
-    server.stop()
-    with pytest.warns(CorruptCacheWarning), pytest.raises(
-            DownloadError, match=r"(?s)server unreachable.*cached copy at .*numbers\.bin is unusable: it has 7 bytes"):
-        fetch("toy", data_dir=tmp_path, manifest=manifest)
-
-
-def test_unreachable_first_url_then_a_working_mirror(server: FileServer, tmp_path: Path) -> None:
-    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
+def _closed_port_url(name: str) -> str:
+    with socket.socket() as sock:  # a port that was just free: nothing listens there
         sock.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/numbers.bin"
-    manifest = _toy_manifest(server, extra_urls=(dead,))
-    folder = fetch("toy", data_dir=tmp_path, manifest=manifest)
-    assert (folder / "numbers.bin").read_bytes() == NUMBERS
+        return f"http://127.0.0.1:{sock.getsockname()[1]}/{name}"
 
 
-def test_http_404_everywhere_is_reported(server: FileServer, tmp_path: Path) -> None:
-    manifest = _toy_manifest(server)
-    server.modes["numbers.bin"] = "404"
-    with pytest.raises(DownloadError, match=r"HTTP 404 Not Found"):
-        fetch("toy", data_dir=tmp_path, manifest=manifest)
+# ---------------------------------------------------------------- the normal path
 
-
-def test_a_folder_where_the_file_should_be(server: FileServer, tmp_path: Path) -> None:
-    (tmp_path / "toy" / "numbers.bin").mkdir(parents=True)
-    with pytest.raises(ValueError, match=r"numbers\.bin of 'toy' but is a folder"):
-        fetch("toy", data_dir=tmp_path, manifest=_toy_manifest(server))
-
-
-# ------------------------------------------------------------------ files upstream publishes no sha256 for
-
-
-def _unverified_manifest(srv: FileServer, size: int | None) -> dict[str, DataSource]:
-    srv.files["plain.csv"] = b"a,b\n1,2\n"
-    remote = RemoteFile("plain.csv", (srv.url("plain.csv"),), None, size,
-                        unverified_reason="upstream publishes no checksum")
-    return {"plain": DataSource("plain", "plain csv", (remote,), "CC0", "nobody", "https://example.org/")}
-
-
-def test_unverified_file_warns_loudly_and_still_checks_its_size(server: FileServer, tmp_path: Path) -> None:
-    manifest = _unverified_manifest(server, size=8)
-    with pytest.warns(UnverifiedDataWarning, match=r"UNVERIFIED DATA: plain/plain.csv has no published sha256 "
-                                                   r"\(upstream publishes no checksum\)\. Checked: size"):
-        fetch("plain", data_dir=tmp_path, manifest=manifest)
-    (tmp_path / "plain" / "plain.csv").write_bytes(b"a,b\n")
+@pytest.mark.parametrize("name, expected", [
+    ("mnist", "mnist.npz"),
+    ("cifar10", "cifar-10-python_extracted/cifar-10-batches-py/data_batch_5"),
+    ("imdb", "imdb_word_index.json"),
+    ("jena_climate", "jena_climate_2009_2016_extracted/jena_climate_2009_2016.csv"),  # zip with a __MACOSX/ entry
+    ("ucf101_subset", "ucf101_top5_extracted/train.csv"),  # an uncompressed tar named .tar.gz
+])
+def test_fetch_downloads_checks_and_extracts(server: FileServer, tmp_path: Path, name: str, expected: str) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fetch("plain", data_dir=tmp_path, manifest=manifest)
-    kinds = {type(w.message) for w in caught}
-    assert {CorruptCacheWarning, UnverifiedDataWarning} <= kinds
-    assert (tmp_path / "plain" / "plain.csv").read_bytes() == b"a,b\n1,2\n"
+        folder = fetch(name, data_dir=tmp_path / "data")
+    unverified = any(not f.checksum for f in load_manifest()[name].files)
+    assert any("UNVERIFIED DATA" in str(w.message) for w in caught) == unverified  # said every time, only then
+    assert folder == tmp_path / "data" / name and (folder / expected).is_file()
+    requests = len(server.requests)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the unverified warning again, tested above
+        fetch(name, data_dir=tmp_path / "data")  # cached: nothing is downloaded again
+    assert len(server.requests) == requests
 
 
-def test_unverified_wrong_size_from_server_is_refused(server: FileServer, tmp_path: Path) -> None:
-    with pytest.raises(DownloadError, match="the server sent more than the expected 3 bytes"):
-        fetch("plain", data_dir=tmp_path, manifest=_unverified_manifest(server, size=3))
+@pytest.mark.parametrize("damage, name, filename", [
+    ("corrupt", "mnist", "mnist.npz"), ("truncated", "mnist", "mnist.npz"),  # sha256, through get_file
+    ("corrupt", "imdb", "imdb_word_index.json"), ("truncated", "imdb", "imdb_word_index.json"),  # md5
+    ("truncated", "jena_climate", "jena_climate_2009_2016.csv.zip"),  # no checksum published: the size
+])  # (a same-size corruption of a file without a published checksum cannot be detected: say so in the README)
+def test_damaged_cache_is_fetched_again(server: FileServer, served: Path, tmp_path: Path, damage: str, name: str,
+                                        filename: str) -> None:
+    cached = tmp_path / "data" / name / filename
+    cached.parent.mkdir(parents=True)
+    good = (served / filename).read_bytes()
+    cached.write_bytes(good[: len(good) // 2] if damage == "truncated" else bytes([good[0] ^ 1]) + good[1:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # jena_climate is unverified: tested above
+        fetch(name, data_dir=tmp_path / "data")
+    assert cached.read_bytes() == good and filename in server.requests
 
 
-# ------------------------------------------------------------------ the real manifest
+def test_file_placed_by_hand_is_used_offline(served: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    _override(tmp_path, monkeypatch, "mnist", "mnist.npz", urls=[_closed_port_url("mnist.npz")],
+              sha256=sha256(served / "mnist.npz"), size=(served / "mnist.npz").stat().st_size)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+    downloads.main(["--where", "mnist"])
+    where = Path(capsys.readouterr().out.strip())
+    assert where == tmp_path / "data" / "mnist" / "mnist.npz"
+    where.parent.mkdir(parents=True)
+    where.write_bytes((served / "mnist.npz").read_bytes())
+    assert fetch("mnist") == where.parent  # verified, and the server that is down is never asked
 
 
-def test_manifest_lists_the_course_data_sets_with_sources() -> None:
-    assert set(MANIFEST) == {"mnist", "fashion_mnist", "cifar10", "imdb", "jena_climate", "ucf101_subset"}
-    extracted = {name for name, source in MANIFEST.items() if any(f.extract for f in source.files)}
-    assert extracted == {"cifar10", "jena_climate", "ucf101_subset"}
-    assert [f.filename for f in MANIFEST["fashion_mnist"].files] == [
-        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-        "t10k-labels-idx1-ubyte.gz"]
-    assert [f.filename for f in MANIFEST["imdb"].files] == ["imdb.npz", "imdb_word_index.json"]
-    for source in MANIFEST.values():
-        for remote in source.files:
-            assert remote.urls[0].startswith("https://")
-            assert remote.sha256_source if remote.sha256 else remote.unverified_reason
-    # the checksums Keras publishes
-    assert MANIFEST["mnist"].files[0].sha256.startswith("731c5ac6")
-    assert MANIFEST["cifar10"].files[0].sha256.startswith("6d958be0")
+def test_a_mirror_is_tried_when_the_first_url_fails(server: FileServer, served: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    _override(tmp_path, monkeypatch, "mnist", "mnist.npz", urls=[server.url("missing.npz"), server.url("mnist.npz")],
+              sha256=sha256(served / "mnist.npz"), size=(served / "mnist.npz").stat().st_size)
+    folder = fetch("mnist", data_dir=tmp_path / "data")
+    assert (folder / "mnist.npz").read_bytes() == (served / "mnist.npz").read_bytes()
+    assert server.requests == ["missing.npz", "mnist.npz"]
 
 
-def test_manifest_markdown_has_a_row_per_data_set_with_every_url() -> None:
+# ---------------------------------------------------------------- failures: one message test per mode
+
+@pytest.mark.parametrize("mode, reason", [
+    ("down", r"Connection refused"),
+    ("404", r"404"),
+    ("corrupt", r"Incomplete or corrupted file detected"),  # get_file's sha256 check
+    ("truncate", r"retrieval incomplete"),  # urllib compares the bytes with Content-Length
+])
+def test_failed_download_names_url_cache_path_and_where(server: FileServer, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch, mode: str,
+                                                        reason: str) -> None:
+    url = server.url("mnist.npz")
+    if mode == "down":
+        url = _closed_port_url("mnist.npz")
+        _override(tmp_path, monkeypatch, "mnist", "mnist.npz", urls=[url])
+    server.modes["mnist.npz"] = mode
+    cached = tmp_path / "data" / "mnist" / "mnist.npz"
+    with pytest.raises(DownloadError, match=rf"(?s)mnist\.npz of data set 'mnist'.*{url}: .*{reason}.*"
+                                            rf"Cache path: {cached}.*--where mnist") as error:
+        fetch("mnist", data_dir=tmp_path / "data")
+    assert not cached.exists(), f"a failed download left a file that looks complete: {error.value}"
+
+
+def _link(name: str, target: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = tarfile.SYMTYPE, target
+    return info
+
+
+def _device(name: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.CHRTYPE
+    return info
+
+
+UNSAFE = {
+    "parent folder": ("tar", tar_bytes({"train/ok.txt": b"fine", "../../escape.txt": b"evil"})),
+    "absolute path": ("tar", tar_bytes({"/tmp/escape-absolute.txt": b"evil"})),
+    "link pointing out": ("tar", None),
+    "device file": ("tar", None),
+    "zip parent folder": ("zip", zip_bytes({"../../escape.txt": b"evil"})),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNSAFE))
+def test_unsafe_archive_is_refused_and_deleted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    kind, data = UNSAFE[case]
+    if data is None:
+        member = _link("train/link", "../../../etc/passwd") if case.startswith("link") else _device("train/dev")
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            tar.addfile(member)
+        data = buffer.getvalue()
+    name, filename = ("ucf101_subset", "ucf101_top5.tar.gz") if kind == "tar" else \
+        ("jena_climate", "jena_climate_2009_2016.csv.zip")
+    root = tmp_path / "box"
+    (root / "served").mkdir(parents=True)
+    (root / "served" / filename).write_bytes(data)
+    with FileServer(root / "served") as srv:
+        archive = root / "served" / filename
+        _override(tmp_path, monkeypatch, name, filename, urls=[srv.url(filename)], sha256=sha256(archive),
+                  size=archive.stat().st_size)
+        with pytest.raises(UnsafeArchiveError, match=rf"refusing to extract .*{filename}"):
+            fetch(name, data_dir=root / "data" / "deep" / "er")
+    assert not (root / "data" / "deep" / "er" / name / filename).exists()  # deleted, so never used again
+    assert not list(root.rglob("escape*")) and not Path("/tmp/escape-absolute.txt").exists()
+
+
+@pytest.mark.parametrize("content, match", [
+    ("{not json", r"COURSE_MANIFEST_OVERRIDE=.*is not a usable manifest override"),
+    ('{"mnsit": {}}', r"Unknown data set 'mnsit'\. Valid names: .*mnist"),
+    ('{"mnist": {"mnist.zip": {}}}', r"data set 'mnist' has no file \['mnist\.zip'\]"),
+    ('{"mnist": {"mnist.npz": {"url": "http://x"}}}', r"unexpected keyword argument 'url'"),
+])
+def test_bad_override_says_what_is_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str,
+                                         match: str) -> None:
+    (tmp_path / "o.json").write_text(content, encoding="utf-8")
+    monkeypatch.setenv(downloads.OVERRIDE_ENV, str(tmp_path / "o.json"))
+    with pytest.raises(ValueError, match=match):
+        fetch("mnist", data_dir=tmp_path)
+
+
+def test_unknown_data_set_lists_the_valid_names(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"Unknown data set 'mnsit'\. Valid names: cifar10, .*mnist"):
+        fetch("mnsit", data_dir=tmp_path)
+
+
+def test_imdb_loader_matches_keras_datasets_imdb_on_the_fetched_file(server: FileServer, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same shuffle (seed 113, the file is label-sorted), same start/oov/index_from conventions as Keras."""
+    import numpy as np
+    from keras.src.datasets import imdb as keras_imdb
+
+    from utils.text_data import load_imdb, load_imdb_npz
+
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+    folder = fetch("imdb")
+    monkeypatch.setattr(keras_imdb, "get_file", lambda fname=None, *a, **k: str(folder / fname))
+    (x_train, y_train), (x_test, y_test) = load_imdb_npz(folder, num_words=20)
+    assert load_imdb(num_words=20)[0][0] == x_train  # the one-call form, like keras.datasets.imdb.load_data
+    (k_train, ky_train), (k_test, ky_test) = keras_imdb.load_data(num_words=20)
+    assert x_train == [list(r) for r in k_train] and x_test == [list(r) for r in k_test]
+    np.testing.assert_array_equal(y_train, ky_train)
+    np.testing.assert_array_equal(y_test, ky_test)
+    assert 0.2 < y_train[: len(y_train) // 10].mean() < 0.8, "a validation tail must not be one class"
+
+
+def test_jena_record_parses_from_the_fetched_zip(server: FileServer, tmp_path: Path) -> None:
+    from utils.timeseries import load_jena_csv
+
+    with pytest.warns(UserWarning, match="UNVERIFIED DATA"):
+        frame = load_jena_csv(fetch("jena_climate", data_dir=tmp_path / "data"), every=6)  # __MACOSX/ is skipped
+    assert list(frame.columns) == ["T (degC)"] and len(frame) == 60 * 24
+    assert (frame.index[1] - frame.index[0]).seconds == 3600 and frame.index.is_monotonic_increasing
+
+
+# ---------------------------------------------------------------- the manifest and the README's table
+
+MANIFEST = load_manifest()
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_manifest_entry_is_pinned_or_says_why_not(name: str) -> None:
+    source = MANIFEST[name]
+    assert source.title and source.licence and source.citation and source.homepage.startswith("http")
+    assert name in GENERATORS, "every manifest entry needs a format-faithful fixture in fixtures_full_profile.py"
+    for remote in source.files:
+        assert all(url.startswith("https://") or "fashion-mnist.s3-website" in url for url in remote.urls)
+        if remote.sha256:
+            assert len(remote.sha256) == 64 and int(remote.sha256, 16) >= 0 and remote.source
+        elif remote.md5:
+            assert len(remote.md5) == 32 and int(remote.md5, 16) >= 0 and remote.source
+        else:
+            assert len(remote.unverified) > 30, "say exactly why no checksum is pinned"
+
+
+def test_readme_table_says_what_is_checked_for_every_file() -> None:
     table = manifest_markdown()
-    lines = table.splitlines()
-    assert lines[0].startswith("| data set |") and len(lines) == 2 + len(MANIFEST)
     for source in MANIFEST.values():
-        assert f"[`{source.name}`]" in table and source.licence in table and f"`data/{source.name}/`" in table
         for remote in source.files:
-            for url in remote.urls:
-                assert url in table
-    assert table.count("**unverified upstream**") == sum(
-        not f.verified_upstream for s in MANIFEST.values() for f in s.files)
+            assert remote.urls[0] in table
+            claim = f"`{remote.checksum[:12]}…`" if remote.checksum else f"**unverified**: {remote.unverified}"
+            assert claim in table, remote.name
+    assert table.count("**unverified**") == sum(not f.checksum for s in MANIFEST.values() for f in s.files)
 
 
-def test_command_line_lists_and_locates(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    assert downloads.main(["--list"]) == 0
-    assert "| data set |" in capsys.readouterr().out
-    assert downloads.main(["--where", "imdb"]) == 0
-    assert capsys.readouterr().out.split() == [str(tmp_path / "imdb" / "imdb.npz"),
-                                               str(tmp_path / "imdb" / "imdb_word_index.json")]
+def test_command_line_lists_the_manifest(capsys: pytest.CaptureFixture[str]) -> None:
+    downloads.main(["--list"])
+    assert capsys.readouterr().out.strip() == manifest_markdown()
 
 
-# ------------------------------------------------------------------ manifest validation (property tests)
-
-_GOOD = {"filename": "f.bin", "urls": ("https://example.org/f.bin",), "sha256": "0" * 64, "size": 1,
-         "sha256_source": "here"}
-
-
-@given(st.text(max_size=80))
-def test_sha256_must_be_64_lower_hex(value: str) -> None:
-    valid = len(value) == 64 and all(c in "0123456789abcdef" for c in value)
-    if valid:
-        assert RemoteFile(**{**_GOOD, "sha256": value}).sha256 == value
-    else:
-        with pytest.raises(ValueError, match="sha256 must be 64 lower-case hex digits"):
-            RemoteFile(**{**_GOOD, "sha256": value})
-
-
-@given(st.binary(min_size=0, max_size=64))
-def test_any_real_sha256_is_accepted(data: bytes) -> None:
-    assert RemoteFile(**{**_GOOD, "sha256": _sha(data)}).verified_upstream
-
-
-@given(st.one_of(st.integers(max_value=0), st.floats(allow_nan=True), st.booleans(), st.text(max_size=5)))
-def test_size_must_be_a_positive_int(value: object) -> None:
-    with pytest.raises(ValueError, match="size must be a positive number of bytes"):
-        RemoteFile(**{**_GOOD, "size": value})
-
-
-@given(st.one_of(st.sampled_from([".", ".."]),
-                 st.builds(lambda a, sep, b: a + sep + b, st.text(max_size=10), st.sampled_from("/\\"),
-                           st.text(max_size=10))))
-def test_file_names_must_not_contain_folders(name: str) -> None:
-    with pytest.raises(ValueError, match="manifest file name must be a plain file name"):
-        RemoteFile(**{**_GOOD, "filename": name})
-
-
-@given(st.text(max_size=30).filter(lambda s: not s.startswith(("http://", "https://"))))
-def test_urls_must_be_http(url: str) -> None:
-    with pytest.raises(ValueError, match="URLs must start with http:// or https://"):
-        RemoteFile(**{**_GOOD, "urls": (url,)})
-
-
-@given(st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True))
-def test_valid_data_set_names_are_accepted(name: str) -> None:
-    source = DataSource(name, "t", (RemoteFile(**_GOOD),), "CC0", "c", "https://example.org/")
-    assert source.cache_path == f"{name}/"
-    downloads.validate_manifest({name: source})
-
-
-@given(st.text(max_size=20).filter(lambda s: re.fullmatch(r"[a-z][a-z0-9_]*", s) is None))
-def test_invalid_data_set_names_are_refused(name: str) -> None:
-    with pytest.raises(ValueError, match="data set name must be lower-case letters, digits and '_'"):
-        DataSource(name, "t", (RemoteFile(**_GOOD),), "CC0", "c", "https://example.org/")
-
-
-@given(st.binary(min_size=1, max_size=256), st.data())
-def test_verification_accepts_the_exact_bytes_and_rejects_any_change(data: bytes, draw: st.DataObject) -> None:
-    remote = RemoteFile(**{**_GOOD, "sha256": _sha(data), "size": len(data)})
-    digest = downloads.Digest(len(data), _sha(data), hashlib.md5(data).hexdigest())
-    assert downloads.verification_problem(digest, remote) is None
-    index = draw.draw(st.integers(0, len(data) - 1))
-    changed = data[:index] + bytes([data[index] ^ draw.draw(st.integers(1, 255))]) + data[index + 1:]
-    problem = downloads.verification_problem(downloads.Digest(len(changed), _sha(changed), ""), remote)
-    assert problem is not None and "sha256" in problem
-    cut = data[: draw.draw(st.integers(0, len(data) - 1))]
-    problem = downloads.verification_problem(downloads.Digest(len(cut), _sha(cut), ""), remote)
-    assert problem is not None and "truncated or incomplete" in problem
+def test_zip_fixture_has_the_macosx_entry(served: Path) -> None:
+    with zipfile.ZipFile(served / "jena_climate_2009_2016.csv.zip") as archive:
+        assert any(name.startswith("__MACOSX/") for name in archive.namelist())

@@ -1,140 +1,41 @@
-"""The one image interface: the offline digits, the upstream-format parsers on fixture files, bad inputs."""
+"""The one image interface: the offline digits, and the benchmarks read like ``keras.datasets`` from
+format-faithful fixtures served on 127.0.0.1 through the real download path."""
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import http.server
 import pickle
-import struct
 import subprocess
 import sys
-import threading
+import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fixtures_full_profile import SEED, FileServer, build, digit_images, write_override
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from utils import images
-from utils.images import (
-    SOURCES,
-    SPLITS,
-    ImageData,
-    load_cifar10_batches,
-    load_fashion_mnist_idx,
-    load_images,
-    load_mnist_npz,
-    read_idx,
-    resize_bilinear,
-)
+from utils.downloads import OVERRIDE_ENV
+from utils.images import SOURCES, SPLITS, ImageData, load_images, resize_bilinear
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ("mnist", "fashion_mnist", "cifar10")
 
 
-# ---------------------------------------------------------------- fixtures in the upstream formats
-
-def write_mnist_npz(folder: Path, n_train: int = 100, n_test: int = 10, seed: int = 0) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    arrays = {"x_train": rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
-              "y_train": np.arange(n_train, dtype=np.uint8) % 10,
-              "x_test": rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
-              "y_test": np.arange(n_test, dtype=np.uint8) % 10}
-    np.savez_compressed(folder / "mnist.npz", **arrays)
-    return arrays
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("served"), BENCHMARKS)
 
 
-def idx_bytes(array: np.ndarray) -> bytes:
-    """The idx format: two zero bytes, type 0x08 (ubyte), ndim, big-endian uint32 sizes, the data."""
-    return bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
-
-
-def write_fashion_idx(folder: Path, n_train: int = 100, n_test: int = 10, seed: int = 0) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    arrays = {"x_train": rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
-              "y_train": (np.arange(n_train) % 10).astype(np.uint8),
-              "x_test": rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
-              "y_test": (np.arange(n_test) % 10).astype(np.uint8)}
-    for key, filename in images.FASHION_FILES.items():
-        (folder / filename).write_bytes(gzip.compress(idx_bytes(arrays[key])))
-    return arrays
-
-
-def write_cifar_batches(folder: Path, per_batch: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``cifar-10-batches-py/`` as the upstream tarball extracts it: pickled dicts with bytes keys."""
-    rng = np.random.default_rng(seed)
-    batches = folder / "cifar-10-batches-py"
-    batches.mkdir()
-    all_images = []
-    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        pictures = rng.integers(0, 256, (per_batch, 32, 32, 3), dtype=np.uint8)
-        all_images.append(pictures)
-        rows = pictures.transpose(0, 3, 1, 2).reshape(per_batch, -1)  # upstream: R plane, G plane, B plane
-        batch = {b"batch_label": name.encode(), b"labels": [int(v) for v in np.arange(per_batch) % 10],
-                 b"data": rows, b"filenames": [f"img_{i}.png".encode() for i in range(per_batch)]}
-        with open(batches / name, "wb") as handle:
-            pickle.dump(batch, handle, protocol=2)
-    with open(batches / "batches.meta", "wb") as handle:
-        pickle.dump({b"label_names": [n.encode() for n in images.CIFAR10_NAMES]}, handle, protocol=2)
-    return np.concatenate(all_images[:5]), all_images[5]
-
-
-# ---------------------------------------------------------------- parsers
-
-def test_mnist_npz_parser(tmp_path: Path) -> None:
-    arrays = write_mnist_npz(tmp_path)
-    parsed = load_mnist_npz(tmp_path)
-    for got, key in zip(parsed, ("x_train", "y_train", "x_test", "y_test"), strict=True):
-        np.testing.assert_array_equal(got, arrays[key])
-
-
-def test_mnist_npz_missing_array_is_rejected(tmp_path: Path) -> None:
-    np.savez(tmp_path / "mnist.npz", x_train=np.zeros((2, 28, 28), np.uint8))
-    with pytest.raises(ValueError, match="missing"):
-        load_mnist_npz(tmp_path)
-
-
-def test_idx_parser_reads_fashion_files(tmp_path: Path) -> None:
-    arrays = write_fashion_idx(tmp_path)
-    for got, key in zip(load_fashion_mnist_idx(tmp_path), ("x_train", "y_train", "x_test", "y_test"), strict=True):
-        np.testing.assert_array_equal(got, arrays[key])
-
-
-@pytest.mark.parametrize("damage", ["magic", "type", "truncated"])
-def test_idx_parser_rejects_damaged_files(tmp_path: Path, damage: str) -> None:
-    data = bytearray(idx_bytes(np.zeros((3, 4, 4), np.uint8)))
-    if damage == "magic":
-        data[0] = 1
-    elif damage == "type":
-        data[2] = 0x0D
-    else:
-        data = data[:-5]
-    path = tmp_path / "broken-idx3-ubyte.gz"
-    path.write_bytes(gzip.compress(bytes(data)))
-    with pytest.raises(ValueError):
-        read_idx(path)
-
-
-def test_cifar_parser_keeps_channel_order(tmp_path: Path) -> None:
-    train, test = write_cifar_batches(tmp_path)
-    x_train, y_train, x_test, y_test = load_cifar10_batches(tmp_path)
-    np.testing.assert_array_equal(x_train, train)
-    np.testing.assert_array_equal(x_test, test)
-    assert x_train.shape == (100, 32, 32, 3) and y_train.shape == (100,) and y_test.dtype == np.int64
-
-
-def test_cifar_parser_rejects_other_pickles(tmp_path: Path) -> None:
-    write_cifar_batches(tmp_path)
-    with open(tmp_path / "cifar-10-batches-py" / "test_batch", "wb") as handle:
-        pickle.dump({b"something": 1}, handle)
-    with pytest.raises(ValueError, match="CIFAR-10"):
-        load_cifar10_batches(tmp_path)
-
-
-def test_missing_file_names_the_folder(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"mnist\.npz"):
-        load_mnist_npz(tmp_path)
+@pytest.fixture
+def online(served: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The course pointed at the fixtures: manifest override on 127.0.0.1, a fresh data folder."""
+    with FileServer(served) as server:
+        monkeypatch.setenv(OVERRIDE_ENV, str(write_override(tmp_path / "override.json", server, BENCHMARKS)))
+        monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+        yield tmp_path / "data"
 
 
 # ---------------------------------------------------------------- load_images: every source, one layout
@@ -165,16 +66,62 @@ def test_digits_never_imports_the_downloader() -> None:
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("source, writer, channels", [("mnist", write_mnist_npz, 1),
-                                                      ("fashion_mnist", write_fashion_idx, 1),
-                                                      ("cifar10", write_cifar_batches, 3)])
-def test_full_sources_share_the_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source, writer,
-                                       channels: int) -> None:
-    writer(tmp_path)
-    monkeypatch.setattr(images, "_fetch", lambda name: tmp_path if name == source else pytest.fail(name))
+@pytest.mark.parametrize("source, channels", [("mnist", 1), ("fashion_mnist", 1), ("cifar10", 3)])
+def test_full_sources_share_the_layout(online: Path, source: str, channels: int) -> None:
     data = load_images(source, "full")
     check_layout(data, channels)
     assert data.name == source and len(data.x_validation) > 0
+    assert (online / source).is_dir()  # downloaded into the course's data folder
+
+
+@pytest.mark.parametrize("loader, shapes", [
+    (images.load_mnist, [(600, 28, 28), (600,), (200, 28, 28), (200,)]),
+    (images.load_fashion_mnist, [(600, 28, 28), (600,), (200, 28, 28), (200,)]),
+    (images.load_cifar10, [(600, 32, 32, 3), (600, 1), (200, 32, 32, 3), (200, 1)]),  # labels (n, 1), as Keras
+])
+def test_benchmarks_come_back_as_keras_datasets_returns_them(online: Path, loader, shapes) -> None:
+    (x_train, y_train), (x_test, y_test) = loader()
+    assert [a.shape for a in (x_train, y_train, x_test, y_test)] == shapes
+    assert all(a.dtype == np.uint8 for a in (x_train, y_train, x_test, y_test))
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
+def test_benchmarks_equal_what_keras_datasets_reads_from_the_same_files(online: Path, name: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """keras.datasets.<name>.load_data() on the very files fetch downloaded (its own download bypassed)."""
+    import importlib
+
+    ours = sum(getattr(images, f"load_{name}")(), ())
+    module = importlib.import_module(f"keras.src.datasets.{name}")
+    monkeypatch.setattr(module, "get_file", lambda fname=None, *a, **k: str(online / name / fname))
+    for mine, theirs in zip(ours, sum(module.load_data(), ()), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+        assert mine.dtype == theirs.dtype
+
+
+def test_cifar_batches_equal_what_keras_reads(online: Path) -> None:
+    """Keras' own batch reader (a restricted unpickler in Keras 3.15) on the fetched Python 2 pickles."""
+    from keras.src.datasets.cifar import load_batch
+
+    (x_train, _), (x_test, y_test) = images.load_cifar10()
+    folder = online / "cifar10" / "cifar-10-python_extracted" / "cifar-10-batches-py"
+    data, labels = load_batch(str(folder / "test_batch"))
+    np.testing.assert_array_equal(x_test, data.transpose(0, 2, 3, 1))
+    np.testing.assert_array_equal(y_test[:, 0], labels)
+    first, _ = load_batch(str(folder / "data_batch_1"))
+    np.testing.assert_array_equal(x_train[: len(first)], first.transpose(0, 2, 3, 1))
+
+
+def test_fashion_idx_and_cifar_pickles_decode_to_the_pixels_written(online: Path, served: Path) -> None:
+    (_, _), (x_test, y_test) = images.load_fashion_mnist()
+    expected, labels = digit_images(200, 28, SEED + 3)
+    np.testing.assert_array_equal(x_test, expected)
+    np.testing.assert_array_equal(y_test, labels)
+    (_, _), (x_cifar, _) = images.load_cifar10()
+    with tarfile.open(served / "cifar-10-python.tar.gz") as tar:
+        batch = pickle.load(tar.extractfile("cifar-10-batches-py/test_batch"), encoding="bytes")
+    red_plane = np.asarray(batch[b"data"])[:, :1024].reshape(-1, 32, 32)  # upstream rows: all red, green, blue
+    np.testing.assert_array_equal(x_cifar[..., 0], red_plane)
 
 
 def test_split_names_and_unknown_split() -> None:
@@ -193,39 +140,6 @@ def test_unknown_source_lists_the_valid_ones() -> None:
 def test_unknown_profile_is_an_error() -> None:
     with pytest.raises(ValueError, match="profile"):
         load_images("digits", "huge")
-
-
-def test_download_then_parse_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """mnist.npz served from 127.0.0.1, fetched and verified by utils.downloads, parsed by load_images."""
-    downloads = pytest.importorskip("utils.downloads")
-    served = tmp_path / "served"
-    served.mkdir()
-    arrays = write_mnist_npz(served, n_train=120)
-    payload = (served / "mnist.npz").read_bytes()
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(served), **kwargs)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        remote = downloads.RemoteFile("mnist.npz", (f"http://127.0.0.1:{server.server_port}/mnist.npz",),
-                                      hashlib.sha256(payload).hexdigest(), len(payload), sha256_source="test fixture")
-        source = downloads.DataSource("mnist", "fixture", (remote,), "test", "test", "http://127.0.0.1/")
-        monkeypatch.setattr(downloads, "MANIFEST", {"mnist": source})
-        monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
-        data = load_images("mnist", "full")
-    finally:
-        server.shutdown()
-        server.server_close()
-    check_layout(data, channels=1)
-    assert len(data.x_train) + len(data.x_validation) == 120
-    np.testing.assert_allclose(data.x_test[..., 0], arrays["x_test"] / 255.0, atol=1e-6)
 
 
 # ---------------------------------------------------------------- resizing

@@ -64,6 +64,18 @@ def test_feature_maps_of_each_conv_layer(conv_model: keras.Model) -> None:
     assert feature_maps(conv_model, image[..., None], "conv_b").shape == (3, 3, 7)
 
 
+def test_feature_maps_are_float32_under_mixed_precision() -> None:
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(3, 3, name="conv")], name="half")
+        assert model.get_layer("conv").compute_dtype == "float16"
+        maps = feature_maps(model, np.ones((8, 8, 1), dtype="float32"), "conv")
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert maps.dtype == np.float32 and maps.shape == (6, 6, 3)
+
+
 def test_bad_inputs_are_explained(conv_model: keras.Model) -> None:
     with pytest.raises(ValueError, match="shaped"):
         feature_maps(conv_model, np.zeros((1, 12, 12, 1)), "conv_a")

@@ -14,23 +14,40 @@ from utils import notebook_format as fmt
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 MAX_NOTEBOOK_BYTES = 2_000_000
+HEADER_PHRASES = ("What you will learn", "Prerequisites", "Run time")
+CLOSING_HEADINGS = ("Key takeaways", "Exercises")
+CHECK_TAG = "nbval-check-output"  # nbval compares the outputs of the cells tagged so (it runs with --nbval-lax)
 
 # Headline results each notebook must record (the issues that asked for them name the keys).
 REQUIRED_RESULTS: dict[str, tuple[str, ...]] = {
-    "00": ("tiny_model_test_accuracy",),
-    "01": ("conv_max_abs_error",),
-    "02": ("cnn_test_accuracy", "mlp_test_accuracy"),
+    "00": ("tiny_model_test_accuracy", "knn_test_accuracy"),
+    "01": ("conv_max_abs_error", "pool_max_abs_error", "conv_loops_vs_vectorised_max_abs_error",
+           "border_ratio_zero_padding", "sobel_similarity_random_init", "sobel_similarity_digits",
+           "sobel_similarity_edges", "blob_similarity_digits", "blob_similarity_edges", "knn_test_accuracy",
+           "tiny_cnn_test_accuracy"),
+    "02": ("knn_test_accuracy", "logreg_test_accuracy", "cnn_test_accuracy_mean", "cnn_test_accuracy_sd",
+           "mlp_test_accuracy_mean", "mlp_test_accuracy_sd"),
     "03": ("cnn_accuracy_at_max_shift", "mlp_accuracy_at_max_shift"),
-    "04": ("localization_mean_iou", "segmentation_mean_iou"),
-    "05": ("rnn_max_abs_error", "lstm_max_abs_error"),
-    "06": ("long_lag", "long_lag_accuracy_simplernn", "long_lag_accuracy_lstm", "long_lag_accuracy_gru"),
-    "07": ("order_task_accuracy_rnn", "order_task_accuracy_bow", "seq2seq_sequence_accuracy"),
-    "08": ("forecast_mae_naive", "forecast_mae_best"),
-    "10": ("cnn1d_accuracy", "lstm_sequence_accuracy", "row_lstm_image_accuracy", "row_cnn_image_accuracy"),
+    "04": ("localization_mean_iou", "segmentation_mean_iou", "localization_mean_iou_dense_mse_baseline",
+           "segmentation_mean_iou_ce_only", "detection_ap50", "detection_ap50_from_segmentation"),
+    "05": ("rnn_max_abs_error", "lstm_max_abs_error", "gru_max_abs_error", "bptt_max_abs_error",
+           "order_task_accuracy_rnn", "order_task_accuracy_bag_of_tokens"),
+    "06": ("long_lag", "long_lag_accuracy_simplernn", "long_lag_accuracy_lstm", "long_lag_accuracy_gru",
+           "long_lag_accuracy_lstm_keras_default", "long_lag_accuracy_gru_keras_default"),
+    "07": ("order_task_accuracy_rnn", "order_task_accuracy_bow", "seq2seq_sequence_accuracy", "lm_perplexity_bigram",
+           "lm_perplexity_best"),
+    "08": ("forecast_mae_naive", "forecast_mae_seasonal_drift", "forecast_mae_ets", "forecast_mae_best"),
+    "09": ("speech_keyword_accuracy", "speech_keyword_bag_of_frames_accuracy", "speech_keyword_one_frame_accuracy",
+           "speech_num_keywords", "speech_ctc_digit_error_rate", "speech_ctc_exact_accuracy", "speech_voices_train",
+           "speech_voices_test"),
+    "10": ("cnn1d_accuracy", "lstm_sequence_accuracy", "row_lstm_image_accuracy", "row_cnn_image_accuracy",
+           "order_task_accuracy_position_rule"),
     "11": ("video_hybrid_test_accuracy", "video_frame_baseline_test_accuracy", "video_conv3d_test_accuracy",
-           "video_convlstm_test_accuracy", "video_num_classes"),
-    "12": ("throughput_cnn_fp32", "throughput_cnn_tfdata", "throughput_cnn_naive_input",
-           "throughput_lstm_cudnn_eligible", "throughput_lstm_fallback", "throughput_video_fp32", "mirrored_replicas"),
+           "video_convlstm_test_accuracy", "video_num_classes", "video_frame_average_baseline_accuracy"),
+    "12": ("throughput_repeats", "throughput_cnn_fp32_median", "throughput_cnn_fp32_iqr", "throughput_cnn_mixed_median",
+           "throughput_cnn_xla_median", "throughput_lstm_fp32_median", "throughput_video_fp32_median",
+           "throughput_input_tfdata_median", "throughput_input_naive_median", "throughput_lstm_fallback_median"),
+    "13": ("mirrored_replicas", "multiworker_identical_weights"),
 }
 
 
@@ -59,7 +76,7 @@ def test_header(notebook):
     path, nb = notebook
     header = nb.cells[0]
     assert header.cell_type == "markdown" and header.source.startswith("# "), "first cell must be the '# Title' header"
-    for phrase in fmt.REQUIRED_HEADER_PHRASES:
+    for phrase in HEADER_PHRASES:
         assert phrase in header.source, f"header lacks '{phrase}'"
     assert "2-core CPU" in header.source and "GPU" in header.source, "header must give run time on CPU and on GPU"
     badges = re.findall(r"\(https://colab\.research\.google\.com/github/[^)]+\)", header.source)
@@ -70,7 +87,7 @@ def test_setup_and_parameters_cells(notebook):
     path, nb = notebook
     code = _code_cells(nb)
     assert code[0].source == fmt.setup_cell_source(path.stem), "first code cell must be the shared set-up cell"
-    assert fmt.PARAMETERS_TAG in code[1].metadata.get("tags", []), "second code cell must be tagged 'parameters'"
+    assert "parameters" in code[1].metadata.get("tags", []), "second code cell must be tagged 'parameters'"
     assert re.search(r"^PROFILE = ", code[1].source, re.MULTILINE), "parameters cell must set PROFILE"
     assert "course.use_profile(PROFILE)" in code[2].source, "the cell after the parameters must call course.use_profile"
 
@@ -79,7 +96,7 @@ def test_closing_sections(notebook):
     _, nb = notebook
     closing = nb.cells[-1]
     assert closing.cell_type == "markdown"
-    for heading in fmt.REQUIRED_CLOSING_HEADINGS:
+    for heading in CLOSING_HEADINGS:
         assert f"## {heading}" in closing.source, f"last cell lacks '## {heading}'"
     assert "<details><summary>Solution</summary>" in closing.source, "exercises need collapsible solutions"
     assert "course.finish()" in _code_cells(nb)[-1].source, "the last code cell must call course.finish()"
@@ -98,9 +115,11 @@ def test_executed_top_to_bottom_without_errors(notebook):
 
 def test_checked_cells_exist(notebook):
     path, nb = notebook
-    checked = [cell for cell in _code_cells(nb) if cell.source.startswith("# NBVAL_CHECK_OUTPUT")]
-    assert checked, f"{path.name}: mark the outputs that must not drift with '# NBVAL_CHECK_OUTPUT'"
+    checked = [cell for cell in _code_cells(nb) if CHECK_TAG in cell.metadata.get("tags", [])]
+    assert checked, f"{path.name}: tag the cells whose outputs must not drift '{CHECK_TAG}'"
     assert all(cell.outputs for cell in checked), f"{path.name}: a checked cell has no output to check"
+    commented = [cell.source.splitlines()[0] for cell in _code_cells(nb) if "NBVAL_CHECK_OUTPUT" in cell.source]
+    assert not commented, f"{path.name}: use the cell tag '{CHECK_TAG}' instead of the comment: {commented}"
 
 
 def test_size(notebook):

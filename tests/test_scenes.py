@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import ndimage
 
+from utils import scenes as scene_tools
 from utils.scenes import BACKGROUND, INK_THRESHOLD, box_iou, compose_scenes, mean_iou, per_class_iou
 
 
@@ -124,3 +126,139 @@ def test_mean_iou_rejects_bad_masks() -> None:
         mean_iou(np.zeros((2, 2), int), np.zeros((3, 2), int), 2)
     with pytest.raises(ValueError, match=r"0\.\.1"):
         mean_iou(np.full((2, 2), 2), np.zeros((2, 2), int), 2)
+
+
+# ---------------------------------------------------------------- touching digits, twins and regions
+
+
+def digit_like(n: int = 30, size: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Ring-shaped "digits" (ink on a loop around the centre): irregular enough that touching needs sliding."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size, :size] - (size - 1) / 2
+    digits = np.zeros((n, size, size), dtype=np.float32)
+    for i in range(n):
+        radius = rng.uniform(2.0, size / 2 - 1)
+        ring = np.abs(np.hypot(yy * rng.uniform(0.8, 1.2), xx) - radius) < 1.0
+        digits[i][ring] = rng.uniform(0.6, 1.0)
+    return digits, np.arange(n) % 10
+
+
+def test_touching_offset_slides_until_the_inks_meet() -> None:
+    bar = np.zeros((6, 6), dtype=bool)
+    bar[:, 1] = True                                  # a vertical bar in column 1
+    # b's bar (column 1 of its patch) stops right of a's bar: column 2 in a's frame, so the offset is 1.
+    assert scene_tools.touching_offset(bar, bar) == 1
+    right = np.zeros((6, 6), dtype=bool)
+    right[:, 4] = True                                # a's ink on the right, b's ink on the left
+    left = np.zeros((6, 6), dtype=bool)
+    left[:, 0] = True
+    assert scene_tools.touching_offset(right, left) == 5
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 1000))
+def test_touching_pairs_touch_without_overlapping(seed: int) -> None:
+    digits, labels = digit_like()
+    digits[:] = digits[0]                             # one shape, ten labels: every digit has the same ink count
+    ink_pixels = int((digits[0] > INK_THRESHOLD).sum())
+    scenes = compose_scenes(digits, labels, 12, 40, objects=(2, 3), touching=1.0, seed=seed)
+    assert scenes.touching.all(), "every scene of two or more digits must hold a touching pair when touching=1"
+    for scene in range(len(scenes)):
+        first, second = (scenes.masks[scene] == scenes.labels[scene, slot] + 1 for slot in (0, 1))
+        regions, _ = ndimage.label(scenes.masks[scene] > 0)
+        assert set(np.unique(regions[first])) & set(np.unique(regions[second])) - {0}, "the pair must touch"
+        present = scenes.labels[scene, :scenes.counts[scene]]
+        for slot in (0, 1):
+            if (present == scenes.labels[scene, slot]).sum() == 1:     # its label is unique in the scene
+                mask = scenes.masks[scene] == scenes.labels[scene, slot] + 1
+                assert mask.sum() == ink_pixels, "a digit lost ink pixels: the pair overlaps"
+
+
+def test_no_touching_keeps_the_old_scenes() -> None:
+    digits, labels = digit_like()
+    plain = compose_scenes(digits, labels, 10, 40, seed=5)
+    explicit = compose_scenes(digits, labels, 10, 40, seed=5, touching=0.0)
+    for field in ("images", "masks", "boxes", "labels", "counts"):
+        np.testing.assert_array_equal(getattr(plain, field), getattr(explicit, field))
+    assert not plain.touching.any()
+
+
+@pytest.mark.parametrize("touching", [-0.1, 1.5])
+def test_touching_must_be_a_probability(touching: float) -> None:
+    digits, labels = digit_like()
+    with pytest.raises(ValueError, match="touching"):
+        compose_scenes(digits, labels, 2, 40, touching=touching)
+
+
+def test_twins_are_same_class_touching_pairs() -> None:
+    digits, labels = digit_like(40)
+    twins = scene_tools.compose_touching_twins(digits, labels, 3, 40, seed=2)
+    assert len(twins) == 30 and twins.touching.all() and (twins.counts == 2).all()
+    assert (twins.labels[:, 0] == twins.labels[:, 1]).all()
+    assert sorted(set(twins.labels[:, 0])) == list(range(10))
+
+
+def test_a_perfect_segmentation_cut_into_regions_cannot_separate_twins() -> None:
+    """The shortcut the detector section argues against: connected regions of even the *true* mask give one box
+    per twin pair, so at IoU >= 0.5 at most one of the two digits can be found (recall <= 0.5)."""
+    digits, labels = digit_like(40)
+    twins = scene_tools.compose_touching_twins(digits, labels, 5, 40, seed=4, strokes=(0, 0), noise=0.0)
+    found = 0
+    for scene in range(len(twins)):
+        regions, _ = ndimage.label(twins.masks[scene] > 0)
+        boxes = [np.array([r[0].start, r[1].start, r[0].stop, r[1].stop], float) for r in ndimage.find_objects(regions)]
+        for slot in range(2):
+            found += any(float(box_iou(box, twins.boxes[scene, slot])) >= 0.5 for box in boxes)
+    assert found / (2 * len(twins)) <= 0.5 + 1e-9
+
+
+def test_select_and_concatenate() -> None:
+    digits, labels = digit_like()
+    a = compose_scenes(digits, labels, 4, 40, objects=(1, 1), seed=1)
+    b = compose_scenes(digits, labels, 3, 40, objects=(1, 3), seed=2, touching=0.5)
+    both = scene_tools.concatenate_scenes([a, b])
+    assert len(both) == 7 and both.boxes.shape == (7, 3, 4) and (both.labels[:4, 1:] == -1).all()
+    np.testing.assert_array_equal(both.select(np.arange(4, 7)).images, b.images)
+    np.testing.assert_array_equal(both.select(both.counts > 1).counts, both.counts[both.counts > 1])
+    with pytest.raises(ValueError):
+        scene_tools.concatenate_scenes([])
+
+
+def test_bright_regions_are_sorted_and_filtered() -> None:
+    image = np.zeros((20, 20), dtype=np.float32)
+    image[2:5, 2:5] = 1.0                             # 9 pixels: dropped at min_pixels=10
+    image[10:16, 10:14] = 1.0                         # 24 pixels
+    image[0:4, 12:16] = 0.9                           # 16 pixels
+    regions = scene_tools.bright_regions(image[..., None])
+    assert [int(pixels.sum()) for pixels, _ in regions] == [24, 16]
+    np.testing.assert_array_equal(regions[0][1], [10, 10, 16, 14])
+    assert len(scene_tools.bright_regions(image, min_pixels=1)) == 3
+
+
+def test_centred_patch_centres_and_shrinks() -> None:
+    image = np.zeros((30, 30), dtype=np.float32)
+    image[3:7, 20:22] = 1.0
+    patch = scene_tools.centred_patch(image, image > 0, 8)
+    assert patch.shape == (8, 8) and patch.sum() == 8
+    np.testing.assert_array_equal(np.argwhere(patch > 0).min(0), [2, 3])
+    big = np.ones((20, 20), dtype=np.float32)
+    assert scene_tools.centred_patch(big, big > 0, 8).shape == (8, 8)
+    assert not scene_tools.centred_patch(big, big < 0, 8).any()
+
+
+def test_mask_colours_are_distinct_and_the_figures_draw() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from utils.plots import mask_colormap, plot_precision_recall, show_scenes
+
+    colours = np.array(mask_colormap(11).colors)
+    distances = np.linalg.norm(colours[:, None] - colours[None], axis=-1)
+    assert distances[np.triu_indices(11, 1)].min() > 0.2, "every pair of classes needs clearly different colours"
+    digits, labels = digit_like()
+    scenes = compose_scenes(digits, labels, 3, 40, touching=1.0, seed=0)
+    figure = show_scenes(scenes.images, scenes.boxes, scenes.boxes, masks=scenes.masks, num_classes=11,
+                         class_names=tuple("0123456789"), predicted_labels=scenes.labels)
+    assert len(figure.legends[0].get_texts()) == 11
+    plot_precision_recall({"none": (np.array([]), np.array([]), 0.0),
+                           "some": (np.array([0.5, 1.0]), np.array([1.0, 0.5]), 0.75)})

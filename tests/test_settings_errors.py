@@ -1,4 +1,4 @@
-"""A bad COURSE_PROFILE or COURSE_DATA_DIR gives a clear error that says what to do."""
+"""A bad COURSE_PROFILE or folder setting gives a clear error that says what to do."""
 
 from __future__ import annotations
 
@@ -10,27 +10,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from utils import settings
-from utils.downloads import fetch
-from utils.settings import PROFILES, data_dir, resolve_profile, results_dir
+from utils.settings import PROFILES, checkpoint_dir, data_dir, resolve_profile, results_dir
+
+FOLDERS = {"COURSE_DATA_DIR": data_dir, "COURSE_RESULTS_DIR": results_dir, "COURSE_CHECKPOINT_DIR": checkpoint_dir}
 
 
 @pytest.mark.parametrize("value", ["fast", "gpu", "Full profile", "defualt", "0"])
-def test_unknown_profile_from_the_environment(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_profile_lists_the_valid_ones(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COURSE_PROFILE", value)
-    with pytest.raises(ValueError, match=r"Unknown course profile .*Valid profiles: default, full\. "
-                                         r"Set COURSE_PROFILE=default .* or COURSE_PROFILE=full"):
+    with pytest.raises(ValueError, match=r"Unknown course profile .*Valid profiles: default, full"):
         resolve_profile()
 
 
-@pytest.mark.parametrize("value", ["FULL", " full ", "Default"])
-def test_profile_is_case_and_space_insensitive(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("value, expected", [("FULL", "full"), (" full ", "full"), ("Default", "default"),
+                                             ("   ", "default")])
+def test_profile_is_case_and_space_insensitive_and_blank_means_default(value: str, expected: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COURSE_PROFILE", value)
-    assert resolve_profile() == value.strip().lower()
-
-
-def test_blank_profile_means_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COURSE_PROFILE", "   ")
-    assert resolve_profile() == "default"
+    assert resolve_profile() == expected
 
 
 @given(st.text(max_size=12))
@@ -43,59 +40,35 @@ def test_any_profile_name_is_valid_or_a_clear_error(name: str) -> None:
         assert resolved in PROFILES
 
 
-def test_empty_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COURSE_DATA_DIR", "")
-    with pytest.raises(ValueError, match=r"COURSE_DATA_DIR is set but empty\. Unset it to use .*data, or give a "):
-        data_dir()
-
-
-def test_data_dir_that_is_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    not_a_folder = tmp_path / "data.txt"
-    not_a_folder.write_text("x")
-    monkeypatch.setenv("COURSE_DATA_DIR", str(not_a_folder))
-    with pytest.raises(ValueError, match=r"COURSE_DATA_DIR=.*data\.txt' points to a file, not a folder"):
-        data_dir()
-
-
-def test_data_dir_that_cannot_be_created(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    monkeypatch.setenv("COURSE_DATA_DIR", str(blocker / "sub"))
-    with pytest.raises(ValueError, match=r"COURSE_DATA_DIR=.*sub' cannot be created \(Not a directory\)\. "
-                                         r"Choose a writable folder"):
-        data_dir()
-
-
-def _make_unwritable(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _unwritable(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """chmod for a normal user; root ignores permissions, so there os.access is told the truth we want."""
-    folder.chmod(0o500)
-    if os.geteuid() == 0:
-        real_access = os.access
-        monkeypatch.setattr(settings.os, "access", lambda p, mode: False if Path(p) == folder else real_access(p, mode))
-
-
-def test_data_dir_that_is_not_writable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    folder = tmp_path / "readonly"
     folder.mkdir()
-    _make_unwritable(folder, monkeypatch)
-    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
-    try:
-        with pytest.raises(ValueError, match=r"COURSE_DATA_DIR=.*readonly' is not writable\. Choose a writable folder"):
-            data_dir()
-        with pytest.raises(ValueError, match="is not writable"):  # fetch reports it before any download
-            fetch("mnist")
-    finally:
-        folder.chmod(0o700)
+    folder.chmod(0o500)
+    real_access = os.access
+    monkeypatch.setattr(settings.os, "access", lambda p, mode: False if Path(p) == folder else real_access(p, mode))
+    return folder
 
 
-def test_results_dir_that_is_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    target = tmp_path / "results.json"
-    target.write_text("{}")
-    monkeypatch.setenv("COURSE_RESULTS_DIR", str(target))
-    with pytest.raises(ValueError, match=r"COURSE_RESULTS_DIR=.*points to a file, not a folder"):
-        results_dir()
+@pytest.mark.parametrize("variable", FOLDERS)
+@pytest.mark.parametrize("make, fragment", [
+    (lambda tmp, mp: "", "is set but empty"),
+    (lambda tmp, mp: (tmp / "notes.txt").write_text("x") and tmp / "notes.txt", "points to a file, not a folder"),
+    (lambda tmp, mp: (tmp / "notes.txt").write_text("x") and tmp / "notes.txt" / "sub", "cannot be created"),
+    (lambda tmp, mp: _unwritable(tmp / "locked", mp), "is not writable"),
+], ids=["empty", "a file", "below a file", "not writable"])
+def test_bad_folder_setting(variable: str, make, fragment: str, tmp_path: Path,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(variable, str(make(tmp_path, monkeypatch)))
+    with pytest.raises(ValueError, match=fragment):
+        FOLDERS[variable]()
 
 
-def test_good_data_dir_is_created(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "new" / "cache"))
-    assert data_dir() == tmp_path / "new" / "cache" and data_dir().is_dir()
+@pytest.mark.parametrize("variable", FOLDERS)
+def test_folder_setting_is_created_and_relative_paths_count_from_the_course(
+        variable: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(variable, str(tmp_path / "new" / "cache"))
+    assert FOLDERS[variable]() == tmp_path / "new" / "cache" and (tmp_path / "new" / "cache").is_dir()
+    monkeypatch.setenv(variable, "build/settings-test")
+    assert FOLDERS[variable]() == settings.repo_root() / "build" / "settings-test"
+    monkeypatch.delenv(variable)
+    assert FOLDERS[variable]().parent == settings.repo_root()

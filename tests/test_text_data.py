@@ -52,9 +52,12 @@ def test_imdb_texts_decode_words(tmp_path: Path) -> None:
 @given(st.lists(st.lists(st.integers(1, 6), min_size=1, max_size=12), min_size=1, max_size=5))
 def test_imdb_round_trip(tmp_path_factory: pytest.TempPathFactory, reviews: list[list[int]]) -> None:
     folder = write_imdb_fixture(tmp_path_factory.mktemp("imdb"), reviews, reviews[:1])
-    (x_train, y_train), _ = load_imdb_npz(folder)
+    (x_train, y_train), _ = load_imdb_npz(folder, seed=None)  # the stored order
     assert [row[1:] for row in x_train] == [[w + 3 for w in r] for r in reviews]
     assert len(y_train) == len(reviews)
+    (shuffled, shuffled_labels), _ = load_imdb_npz(folder)  # shuffled as Keras does: same pairs, new order
+    pairs = sorted((tuple(x), int(y)) for x, y in zip(x_train, y_train, strict=True))
+    assert sorted((tuple(x), int(y)) for x, y in zip(shuffled, shuffled_labels, strict=True)) == pairs
 
 
 def test_imdb_missing_or_malformed_files(tmp_path: Path) -> None:
@@ -78,3 +81,26 @@ def test_cldr_names_are_real_text() -> None:
         cldr_names("xx-not-a-language")
     with pytest.raises(ValueError, match="kinds"):
         cldr_names("en", kinds=("planets",))
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 100])
+def test_vectorize_in_chunks_matches_one_call(chunk_size: int) -> None:
+    import keras
+
+    from utils.text_data import vectorize_in_chunks
+
+    texts = ["the film was good", "the film was not good", "bad", "not bad at all the film", "good good good"]
+    bag = keras.layers.TextVectorization(output_mode="multi_hot")
+    ids = keras.layers.TextVectorization(output_mode="int", output_sequence_length=6)
+    bag.adapt(texts)
+    ids.adapt(texts)
+    flags = vectorize_in_chunks(bag, texts, "uint8", chunk_size)
+    assert flags.dtype == np.uint8 and np.array_equal(flags, np.asarray(bag(texts)))
+    words = vectorize_in_chunks(ids, texts, "int32", chunk_size)
+    assert words.dtype == np.int32 and np.array_equal(words, np.asarray(ids(texts)))
+    counts = keras.layers.TextVectorization(output_mode="count")
+    counts.adapt(texts)
+    with pytest.raises(ValueError, match="do not fit"):
+        vectorize_in_chunks(counts, ["good " * 300], "uint8", chunk_size)
+    with pytest.raises(ValueError, match="empty"):
+        vectorize_in_chunks(bag, [], "uint8", chunk_size)

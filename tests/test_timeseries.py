@@ -13,12 +13,15 @@ from hypothesis import strategies as st
 from utils.timeseries import (
     JENA_COLUMNS,
     chronological_split,
+    fit_holt_winters,
     frame_signal,
+    holt_winters_forecasts,
     load_co2_monthly,
     load_jena_csv,
     make_windows,
     mean_absolute_error,
     naive_forecast,
+    seasonal_naive_drift_forecast,
     seasonal_naive_forecast,
     windowed_dataset,
 )
@@ -76,6 +79,44 @@ def test_seasonal_naive_is_exact_on_a_periodic_series() -> None:
     assert mean_absolute_error(y, naive_forecast(x, 2)) > 0.0
     with pytest.raises(ValueError, match="shapes differ"):
         mean_absolute_error(y, y[:, :1])
+
+
+def test_seasonal_naive_with_drift_follows_trend_and_season() -> None:
+    steps = np.arange(60, dtype=float)
+    series = np.tile([1.0, 3.0, 2.0, 5.0], 15) + 0.5 * steps  # a season of 4 on a linear trend
+    x, y = make_windows(series, window=8, horizon=3)
+    assert mean_absolute_error(y, seasonal_naive_drift_forecast(x, season=4, horizon=3)) == pytest.approx(0.0)
+    assert mean_absolute_error(y, seasonal_naive_forecast(x, season=4, horizon=3)) == pytest.approx(2.0)
+    one_step = seasonal_naive_drift_forecast(x, season=4)
+    assert np.allclose(one_step[:, 0], x[:, -4] + x[:, -1] - x[:, -5])
+    with pytest.raises(ValueError, match="season < window"):
+        seasonal_naive_drift_forecast(x, season=8)
+
+
+def test_holt_winters_matches_statsmodels() -> None:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    series = load_co2_monthly().to_numpy()[:200]
+    params = fit_holt_winters(series[:150], season=12)
+    assert 0 <= params["smoothing_level"] <= 1 and params["initial_seasons"].shape == (12,)
+    reference = ExponentialSmoothing(series[:150], trend="add", seasonal="add", seasonal_periods=12,
+                                     initialization_method="estimated").fit()
+    forecasts = holt_winters_forecasts(series, params, season=12, horizon=12)
+    assert forecasts.shape == (200, 12)
+    # Row t forecasts t+1..t+12 from series[:t+1]: one step ahead it is statsmodels' fitted value ...
+    np.testing.assert_allclose(forecasts[:149, 0], reference.fittedvalues[1:], rtol=1e-9)
+    # ... and from the end of the training part it is statsmodels' own forecast.
+    np.testing.assert_allclose(forecasts[149], reference.forecast(12), rtol=1e-9)
+    # Values after t never change the forecasts made at t (no peeking).
+    changed = series.copy()
+    changed[170:] += 100.0
+    np.testing.assert_array_equal(holt_winters_forecasts(changed, params, 12, 12)[:170], forecasts[:170])
+    with pytest.raises(ValueError, match="two seasons"):
+        fit_holt_winters(series[:20], season=12)
+    with pytest.raises(ValueError, match="lacks"):
+        holt_winters_forecasts(series, {"smoothing_level": 0.5}, season=12)
+    with pytest.raises(ValueError, match="horizon"):
+        holt_winters_forecasts(series, params, season=12, horizon=13)
 
 
 @settings(max_examples=60, deadline=None)

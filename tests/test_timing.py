@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from utils.timing import EpochTimer
+from utils.timing import EpochTimer, compare, spread
 
 
 class _SlowEpochs(keras.callbacks.Callback):
@@ -31,3 +31,38 @@ def test_timer_records_one_duration_per_epoch():
 def test_median_before_training_is_a_clear_error():
     with pytest.raises(ValueError, match="no epoch has finished yet"):
         _ = EpochTimer().median_seconds
+
+
+def test_spread_is_median_and_quartiles():
+    result = spread([5.0, 1.0, 2.0, 4.0, 3.0])
+    assert (result.median, result.low, result.high, result.repeats) == (3.0, 2.0, 4.0, 5)
+    assert result.format() == "3 [2–4]"
+    assert result.format(scale=1000) == "3e+03 [2e+03–4e+03]"
+
+
+@pytest.mark.parametrize("samples", [[1.0, 2.0, 3.0, 4.0], [1.0, 2.0, float("nan"), 4.0, 5.0],
+                                     [1.0, -2.0, 3.0, 4.0, 5.0]])
+def test_spread_refuses_too_few_or_bad_timings(samples):
+    with pytest.raises(ValueError):
+        spread(samples)
+
+
+def test_compare_claims_a_difference_only_without_overlap():
+    fast, slow = spread([1.0, 1.1, 1.2, 1.3, 1.4]), spread([2.0, 2.1, 2.2, 2.3, 2.4])
+    verdict = compare("slow", slow, "fast", fast)
+    assert "1.83x" in verdict and "do not overlap" in verdict and "slow takes 1.8x the time of fast" in verdict
+    assert compare("fast", fast, "slow", slow).endswith("slow takes 1.8x the time of fast")
+    noisy = spread([0.5, 1.0, 1.5, 2.0, 2.5])
+    verdict = compare("noisy", noisy, "fast", fast)
+    assert "overlap ->" in verdict and "no measurable difference" in verdict and "1.25x" in verdict
+    assert fast.overlaps(noisy) and noisy.overlaps(fast) and not fast.overlaps(slow)
+
+
+def test_timer_spread_skips_the_tracing_epoch():
+    timer = EpochTimer()
+    timer.seconds = [9.0, 1.0, 1.0, 2.0, 2.0, 3.0]
+    assert timer.spread().median == 2.0 and timer.spread().repeats == 5
+    assert timer.spread(skip_first=False).repeats == 6
+    with pytest.raises(ValueError, match="at least 5"):
+        timer.seconds = [9.0, 1.0]
+        timer.spread()

@@ -104,6 +104,16 @@ def test_skip_or_fail_on_unreadable_clip(tmp_path: Path) -> None:
         check_clips(folder.paths, SMALL, on_error="ignore")
 
 
+def test_progress_bar_counts_every_clip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("walk/a.avi", "walk/b.avi", "run/c.avi"):
+        write_clip(tmp_path / name, frames=4)
+    folder = load_video_folder(tmp_path, SMALL, on_error="skip", progress=True)
+    assert len(folder.paths) == 3
+    assert re.search(r"decoding clips: 100%.*3/3", capsys.readouterr().err), "the bar reaches 3 of 3 clips"
+    load_video_folder(tmp_path, SMALL, on_error="skip")
+    assert "decoding clips" not in capsys.readouterr().err, "no bar unless asked"
+
+
 def test_cache_is_reused_and_keyed_by_settings(tmp_path: Path) -> None:
     clip_file = write_clip(tmp_path / "a.avi")
     first = load_clip(clip_file, SMALL, tmp_path / "cache")

@@ -1,4 +1,10 @@
-"""The generated motion-video data set: shapes, determinism, balance, and that one frame tells nothing."""
+"""The generated motion-video data set: shapes, determinism, balance; and what each view of a clip can tell.
+
+The shortcut tests run cheap classifiers on the generator's default output (what notebook 11 trains
+on): one frame is at chance; frames without their order (the mean frame) can find the axis of motion
+but never tell a direction from its reverse; a positive control with the order shows that the same
+check does tell them apart when the information is there.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from utils.motion_video import (
     CIRCLE_CLASSES,
@@ -14,6 +23,7 @@ from utils.motion_video import (
     load_digit_images,
     make_motion_videos,
     render_digits,
+    reversed_labels,
 )
 
 DIGITS = load_digit_images()[:50]
@@ -96,3 +106,80 @@ def test_bad_arguments_are_rejected() -> None:
         make_motion_videos(0, 0, TINY, DIGITS)
     with pytest.raises(ValueError, match="digit_images"):
         make_motion_videos(4, 0, TINY, np.zeros((8, 8)))
+
+
+# --- Shortcut tests on the default clips (8 frames of 24 x 24, eight directions), as notebook 11 uses them.
+
+@pytest.fixture(scope="module")
+def default_clips() -> tuple[np.ndarray, np.ndarray]:
+    return make_motion_videos(1600, seed=11, config=MotionVideoConfig())
+
+
+def _image_features(images: np.ndarray) -> np.ndarray:
+    """Raw pixels and the magnitude spectrum (which does not change when the image is shifted)."""
+    spectrum = np.abs(np.fft.rfft2(images, axes=(1, 2)))
+    return np.concatenate([images.reshape(len(images), -1), spectrum.reshape(len(images), -1)], axis=1)
+
+
+def _correct_and_reversed(features: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Train on the first 1,000 clips, test on the rest: the share predicted right, and as its reverse."""
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300, C=0.05))
+    predicted = model.fit(features[:1000], labels[:1000]).predict(features[1000:])
+    truth = labels[1000:]
+    return float(np.mean(predicted == truth)), float(np.mean(predicted == reversed_labels(DRIFT_CLASSES)[truth]))
+
+
+def _displacement(clips: np.ndarray) -> np.ndarray:
+    """(d_row, d_col) from frame 0 to frame 1 by phase correlation: a feature that uses the order of frames."""
+    before, after = np.fft.fft2(clips[:, 0, ..., 0]), np.fft.fft2(clips[:, 1, ..., 0])
+    cross = after * np.conj(before)
+    peak = np.real(np.fft.ifft2(cross / (np.abs(cross) + 1e-9)))
+    size = peak.shape[1]
+    rows, cols = np.divmod(peak.reshape(len(peak), -1).argmax(axis=1), size)
+    return np.stack([(rows + size // 2) % size - size // 2, (cols + size // 2) % size - size // 2], 1).astype(float)
+
+
+def test_reversed_labels_pair_each_motion_with_its_reverse() -> None:
+    assert reversed_labels(DRIFT_CLASSES).tolist() == [4, 5, 6, 7, 0, 1, 2, 3]
+    assert reversed_labels(DRIFT_CLASSES + CIRCLE_CLASSES).tolist()[-2:] == [9, 8]
+    assert reversed_labels(("left", "up")).tolist() == [-1, -1]
+
+
+@pytest.mark.slow
+def test_one_frame_shortcut_stays_near_chance(default_clips) -> None:
+    clips, labels = default_clips
+    one_frame = clips[np.arange(len(clips)), np.random.default_rng(0).integers(0, clips.shape[1], len(clips)), ..., 0]
+    correct, _ = _correct_and_reversed(_image_features(one_frame), labels)
+    assert correct <= 1 / 8 + 0.075, f"one frame tells the class: accuracy {correct:.3f} (chance 0.125)"
+
+
+@pytest.mark.slow
+def test_mean_frame_finds_the_axis_but_never_the_direction(default_clips) -> None:
+    """Time reversal maps each class onto its reverse, so order-free views confuse the two equally often."""
+    clips, labels = default_clips
+    correct, reverse = _correct_and_reversed(_image_features(clips[..., 0].mean(axis=1)), labels)
+    assert correct <= 0.5 + 0.1, f"the mean frame tells the direction: accuracy {correct:.3f} (ceiling 0.5)"
+    assert abs(correct - reverse) <= 0.15, (correct, reverse)
+    assert correct + reverse >= 0.6, "the mean frame should show the axis of motion (the notebook says so)"
+    # Positive control: a feature that uses the order of two frames tells a direction from its reverse.
+    correct, reverse = _correct_and_reversed(_displacement(clips), labels)
+    assert correct >= 0.9 and reverse <= 0.05, (correct, reverse)
+
+
+def test_motion_projections_show_the_path_and_colour_it_by_time() -> None:
+    from utils.plots import motion_projections
+
+    clip = np.zeros((3, 5, 5), "float32")
+    for t in range(3):
+        clip[t, 2, t] = 1.0  # a dot moving right
+    maximum, coloured = motion_projections(clip)
+    assert maximum.shape == (5, 5) and coloured.shape == (5, 5, 3)
+    assert maximum[2, :3].tolist() == [1.0, 1.0, 1.0] and maximum.sum() == 3.0  # the path, without its order
+    # plasma runs from dark purple to yellow: the green channel grows with time.
+    assert coloured[2, 0, 1] < coloured[2, 1, 1] < coloured[2, 2, 1]
+    same_path_backwards = motion_projections(clip[::-1])
+    assert np.array_equal(same_path_backwards[0], maximum) and not np.array_equal(same_path_backwards[1], coloured)
+    differences, _ = motion_projections(clip[..., None], differences=True)
+    assert differences.shape == (5, 5)
+    with pytest.raises(ValueError):
+        motion_projections(np.zeros((1, 5, 5)))

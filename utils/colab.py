@@ -11,9 +11,11 @@ import importlib.util
 import subprocess
 import sys
 
-COLAB_EXTRAS: dict[str, str] = {"av": "av>=14", "ipywidgets": "ipywidgets>=7.7", "babel": "babel>=2.12",
-                                 "espeakng_loader": "espeakng-loader>=0.2.4"}
-"""import name -> pip requirement, installed on Colab only when the import name is missing."""
+COLAB_EXTRAS: dict[str, str] = {"av": "av==16.1.0", "ipywidgets": "ipywidgets>=7.7", "babel": "babel==2.18.0",
+                                 "espeakng_loader": "espeakng-loader==0.2.4"}
+"""import name -> pip requirement (the course's pins), installed on Colab only when the import name is missing.
+
+``make test-colab`` runs the notebooks with Colab's versions plus these (requirements/colab.lock)."""
 
 
 def missing_packages(extras: dict[str, str] | None = None) -> list[str]:

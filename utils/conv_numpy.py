@@ -1,108 +1,50 @@
-"""Convolution, ReLU and max pooling written in NumPy, to see exactly what the Keras layers compute.
+"""Plumbing for ``01_convolutions_from_scratch``: a generated image set in which only edges decide the label.
 
-Introduced in ``01_convolutions_from_scratch``, which checks each function against
-``keras.layers.Conv2D`` / ``ReLU`` / ``MaxPooling2D`` with the same weights.
-
-Layout follows Keras: images ``(batch, height, width, channels)`` (a single image
-``(height, width, channels)`` is accepted too), kernels ``(kh, kw, in_channels, filters)``.
-Like every deep-learning library, "convolution" here is *cross-correlation*: the kernel is
-not flipped.
+The convolution, ReLU and max pooling themselves are written in the notebook's own cells, where a
+learner can edit them (``tests/test_conv_numpy.py`` tests those cells). This module only makes data:
+:func:`edge_images`, small grey images split by one straight boundary whose orientation is the label.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
-PADDINGS = ("valid", "same")
-
-
-def _as_batch(x: np.ndarray, what: str) -> tuple[np.ndarray, bool]:
-    x = np.asarray(x)
-    if x.ndim == 3:
-        return x[None], True
-    if x.ndim == 4:
-        return x, False
-    raise ValueError(f"{what} must be (height, width, channels) or (batch, height, width, channels); "
-                     f"got shape {x.shape}")
+EDGE_ORIENTATIONS = ("horizontal", "vertical", "diagonal /", "diagonal \\")
+# The boundary's normal (row, column) for each orientation: a pixel's side is the sign of normal . position.
+_NORMALS = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, -1.0]]) / np.array([[1.0], [1.0], [2**0.5], [2**0.5]])
+MIN_CONTRAST = 0.3
 
 
-def _pair(value: int | tuple[int, int], what: str) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int | np.integer) and v >= 1 for v in pair):
-        raise ValueError(f"{what} must be a positive int or a pair of positive ints, got {value!r}")
-    return int(pair[0]), int(pair[1])
+def edge_images(n: int, size: int = 16, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Grey images with one straight boundary between two flat regions; the label is the boundary's orientation.
 
+    Labels index :data:`EDGE_ORIENTATIONS` (chance accuracy 0.25). The darker region's brightness is
+    uniform in [0, 0.7], the brighter one is at least :data:`MIN_CONTRAST` brighter, which side is the
+    bright one is a coin flip, the boundary is shifted up to ``size / 4`` pixels from the centre, and
+    Gaussian pixel noise (standard deviation ``noise``) is added before clipping to [0, 1]. So the mean
+    brightness and the brightness histogram say nothing about the label: only the *direction* in which
+    brightness changes does (introduced in ``01_convolutions_from_scratch``).
 
-def same_padding(size: int, window: int, stride: int) -> tuple[int, int]:
-    """Padding (before, after) that Keras/TensorFlow ``padding="same"`` adds along one axis.
-
-    The output has ``ceil(size / stride)`` positions; any odd padding goes *after*.
+    Returns:
+        ``x`` float32 (n, size, size, 1) in [0, 1] and ``y`` int64 (n,).
     """
-    out = -(-size // stride)
-    total = max((out - 1) * stride + window - size, 0)
-    return total // 2, total - total // 2
-
-
-def _pad(x: np.ndarray, window: tuple[int, int], strides: tuple[int, int], padding: str,
-         fill: float) -> np.ndarray:
-    if padding not in PADDINGS:
-        raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")
-    if padding == "valid":
-        if x.shape[1] < window[0] or x.shape[2] < window[1]:
-            raise ValueError(f"a {window} window does not fit a {x.shape[1:3]} image with padding='valid'")
-        return x
-    pads = [same_padding(x.shape[1], window[0], strides[0]), same_padding(x.shape[2], window[1], strides[1])]
-    return np.pad(x, [(0, 0), pads[0], pads[1], (0, 0)], constant_values=fill)
-
-
-def conv2d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None = None,
-           strides: int | tuple[int, int] = 1, padding: str = "valid") -> np.ndarray:
-    r"""2-D convolution as Keras' ``Conv2D`` computes it (no activation).
-
-    .. math:: y[n, i, j, f] = b[f] + \sum_{u, v, c} x[n, s_h i + u, s_w j + v, c]\, K[u, v, c, f]
-    """
-    batch, single = _as_batch(x, "x")
-    kernel = np.asarray(kernel)
-    if kernel.ndim != 4:
-        raise ValueError(f"kernel must be (kh, kw, in_channels, filters), got shape {kernel.shape}")
-    if kernel.shape[2] != batch.shape[-1]:
-        raise ValueError(f"kernel expects {kernel.shape[2]} input channels, the image has {batch.shape[-1]}")
-    if bias is not None and np.shape(bias) != (kernel.shape[3],):
-        raise ValueError(f"bias must be shaped ({kernel.shape[3]},), got {np.shape(bias)}")
-    sh, sw = _pair(strides, "strides")
-    padded = _pad(batch.astype(np.float64), kernel.shape[:2], (sh, sw), padding, 0.0)
-    # Every kh x kw patch at once: (batch, out_h, out_w, channels, kh, kw), a view, no copy.
-    patches = sliding_window_view(padded, kernel.shape[:2], axis=(1, 2))[:, ::sh, ::sw]
-    out = np.einsum("nijcuv,uvcf->nijf", patches, kernel.astype(np.float64), optimize=True)
-    if bias is not None:
-        out = out + np.asarray(bias, dtype=np.float64)
-    out = out.astype(np.result_type(batch.dtype, kernel.dtype, np.float32))
-    return out[0] if single else out
-
-
-def relu(x: np.ndarray) -> np.ndarray:
-    """Rectified linear unit: ``max(x, 0)`` element-wise."""
-    return np.maximum(np.asarray(x), 0)
-
-
-def max_pool2d(x: np.ndarray, pool_size: int | tuple[int, int] = 2, strides: int | tuple[int, int] | None = None,
-               padding: str = "valid") -> np.ndarray:
-    """Max pooling as Keras' ``MaxPooling2D``: the largest value in each window, per channel.
-
-    ``strides`` defaults to ``pool_size`` (non-overlapping windows), as in Keras.
-    """
-    batch, single = _as_batch(x, "x")
-    window = _pair(pool_size, "pool_size")
-    sh, sw = _pair(window if strides is None else strides, "strides")
-    padded = _pad(batch, window, (sh, sw), padding, -np.inf)
-    patches = sliding_window_view(padded, window, axis=(1, 2))[:, ::sh, ::sw]
-    out = patches.max(axis=(-2, -1))
-    return out[0] if single else out
-
-
-def conv_output_size(size: int, window: int, stride: int = 1, padding: str = "valid") -> int:
-    """Length of a conv/pool output along one axis."""
-    if padding not in PADDINGS:
-        raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")
-    return -(-size // stride) if padding == "same" else (size - window) // stride + 1
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 4:
+        raise ValueError(f"size must be an integer >= 4 (pixels per side), got {size!r}")
+    if not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, len(EDGE_ORIENTATIONS), size=n)
+    dark = rng.uniform(0.0, 1.0 - MIN_CONTRAST, size=n)
+    bright = rng.uniform(dark + MIN_CONTRAST, 1.0)
+    bright_side_positive = rng.random(n) < 0.5
+    offsets = rng.uniform(-size / 4, size / 4, size=n)
+    rows, cols = np.mgrid[0:size, 0:size] - (size - 1) / 2
+    normals = _NORMALS[labels]
+    distance = normals[:, 0, None, None] * rows + normals[:, 1, None, None] * cols - offsets[:, None, None]
+    on_positive_side = distance > 0
+    high = np.where(bright_side_positive, bright, dark)[:, None, None]
+    low = np.where(bright_side_positive, dark, bright)[:, None, None]
+    images = np.where(on_positive_side, high, low) + rng.normal(0.0, noise, size=(n, size, size))
+    return np.clip(images, 0.0, 1.0).astype("float32")[..., None], labels.astype("int64")

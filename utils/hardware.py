@@ -95,8 +95,8 @@ class HardwareReport:
         else:
             lines.append("GPU       : none found; training runs on the CPU (the default profile is sized for that)")
         lines.append(f"Precision : {precision_in_force()}"
-                     + ("" if self.mixed_precision else " (mixed precision: auto turns it on only for the full profile on "
-                        f"Volta/Turing GPUs such as a T4; {MIXED_PRECISION_ENV}=on forces it)"))
+                     + ("" if self.mixed_precision else " (mixed precision: auto turns it on only for the full "
+                        f"profile on Volta/Turing GPUs such as a T4; {MIXED_PRECISION_ENV}=on forces it)"))
         requested = {True: "on", False: "off"}.get(self.jit_compile, "auto")  # type: ignore[arg-type]
         lines.append(f"XLA       : {'on' if self.xla_in_force else 'off'} in model.compile "
                      f"(requested {requested}; {XLA_ENV}=on forces it)")

@@ -9,19 +9,17 @@ channels)`` (channels last), integer labels and the class names. Sources:
 * ``"digits"`` -- scikit-learn's 1,797 scanned handwritten digits, shipped offline (the
   default). The 8x8 scans are resized bilinearly to 16x16 so that a CNN has room for two
   convolution + pooling stages; pass ``image_size=8`` for the original scans.
-* ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"`` -- the real benchmarks, downloaded once
-  through ``utils.downloads.fetch`` (checksum-verified) and parsed here from their upstream
-  formats (the Keras ``mnist.npz``, the Fashion-MNIST idx ``.gz`` files, the CIFAR-10 python
-  pickle batches). In the ``default`` profile their training split is subsampled so a CPU
-  copes; ``full`` keeps everything.
+* ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"`` -- the real benchmarks, read by
+  :func:`load_mnist`, :func:`load_fashion_mnist` and :func:`load_cifar10` exactly as
+  ``keras.datasets.<name>.load_data()`` reads them, but cached in the course's data folder
+  (``utils.downloads.fetch``, checksum-verified). In the ``default`` profile their training
+  split is subsampled so a CPU copes; ``full`` keeps everything.
 """
 
 from __future__ import annotations
 
 import gzip
 import pickle
-import struct
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,87 +149,50 @@ def _from_train_test(name: str, x_train: np.ndarray, y_train: np.ndarray, x_test
                      np.asarray(y_test, dtype=np.int64), class_names)
 
 
-# ---------------------------------------------------------------- parsers of the upstream formats
+# ---------------------------------------------------------------- the benchmarks, read like keras.datasets
 
-def load_mnist_npz(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Parse Keras' ``mnist.npz`` (arrays ``x_train``, ``y_train``, ``x_test``, ``y_test``; uint8)."""
-    path = _find_file(folder, "mnist.npz")
-    with np.load(path, allow_pickle=False) as archive:
-        missing = {"x_train", "y_train", "x_test", "y_test"} - set(archive.files)
-        if missing:
-            raise ValueError(f"{path} is not a Keras mnist.npz: arrays {sorted(missing)} are missing")
-        arrays = tuple(archive[key] for key in ("x_train", "y_train", "x_test", "y_test"))
-    for images, labels in (arrays[:2], arrays[2:]):
-        if images.ndim != 3 or len(images) != len(labels):
-            raise ValueError(f"{path}: expected (n, 28, 28) images with n labels, got {images.shape}, {labels.shape}")
-    return arrays  # type: ignore[return-value]
+Split = tuple[np.ndarray, np.ndarray]
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """Parse one idx file (plain or ``.gz``): magic ``0x0000`` + type byte + ndim byte, big-endian sizes, data."""
-    opener: Callable = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rb") as handle:
-        data = handle.read()
-    if len(data) < 4 or data[0] != 0 or data[1] != 0:
-        raise ValueError(f"{path} is not an idx file (bad magic number)")
-    if data[2] != 0x08:
-        raise ValueError(f"{path}: only unsigned-byte idx data (type 0x08) is supported, got 0x{data[2]:02x}")
-    ndim = data[3]
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise ValueError(f"{path}: truncated idx header")
-    shape = struct.unpack(f">{ndim}I", data[4:header])
-    expected = int(np.prod(shape))
-    if len(data) - header != expected:
-        raise ValueError(f"{path}: header promises {expected} bytes of data, file holds {len(data) - header}")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+def load_mnist() -> tuple[Split, Split]:
+    """``(x_train, y_train), (x_test, y_test)`` exactly as ``keras.datasets.mnist.load_data()`` returns them,
+    downloaded into the course's data folder (``utils.downloads.fetch``, sha256-checked)."""
+    with np.load(_fetch("mnist") / "mnist.npz", allow_pickle=False) as f:
+        return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
 
 
-FASHION_FILES = {"x_train": "train-images-idx3-ubyte.gz", "y_train": "train-labels-idx1-ubyte.gz",
-                 "x_test": "t10k-images-idx3-ubyte.gz", "y_test": "t10k-labels-idx1-ubyte.gz"}
+def load_fashion_mnist() -> tuple[Split, Split]:
+    """As ``keras.datasets.fashion_mnist.load_data()``: four gzipped idx files, a header then uint8 values."""
+    folder = _fetch("fashion_mnist")
+
+    def read(name: str, header_bytes: int) -> np.ndarray:
+        with gzip.open(folder / name, "rb") as f:
+            return np.frombuffer(f.read(), np.uint8, offset=header_bytes)
+
+    y_train, y_test = read("train-labels-idx1-ubyte.gz", 8), read("t10k-labels-idx1-ubyte.gz", 8)
+    x_train = read("train-images-idx3-ubyte.gz", 16).reshape(len(y_train), 28, 28)
+    x_test = read("t10k-images-idx3-ubyte.gz", 16).reshape(len(y_test), 28, 28)
+    return (x_train, y_train), (x_test, y_test)
 
 
-def load_fashion_mnist_idx(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Parse the four Fashion-MNIST idx ``.gz`` files (same layout as the original MNIST files)."""
-    arrays = {key: read_idx(_find_file(folder, name)) for key, name in FASHION_FILES.items()}
-    for split in ("train", "test"):
-        if arrays[f"x_{split}"].ndim != 3 or len(arrays[f"x_{split}"]) != len(arrays[f"y_{split}"]):
-            raise ValueError(f"Fashion-MNIST {split} images and labels do not match: "
-                             f"{arrays[f'x_{split}'].shape} vs {arrays[f'y_{split}'].shape}")
-    return arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"]
+def load_cifar10() -> tuple[Split, Split]:
+    """As ``keras.datasets.cifar10.load_data()``: channels last, labels shaped ``(n, 1)``."""
+    folder = _fetch("cifar10") / "cifar-10-python_extracted" / "cifar-10-batches-py"
+
+    def batch(name: str) -> Split:
+        with open(folder / name, "rb") as f:
+            data = pickle.load(f, encoding="bytes")  # a pickle: safe only because fetch checked its sha256
+        rows = np.asarray(data[b"data"], np.uint8)  # 1024 red, then 1024 green, then 1024 blue values per image
+        return rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), np.asarray(data[b"labels"], np.uint8)[:, None]
+
+    train = [batch(f"data_batch_{i}") for i in range(1, 6)]
+    return (np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train])), batch("test_batch")
 
 
-def _unpickle_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    # Only ever called on files whose sha256 utils.downloads.fetch has verified (or on test fixtures).
-    with open(path, "rb") as handle:
-        batch = pickle.load(handle, encoding="bytes")  # the checksum was verified before parsing
-    if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
-        raise ValueError(f"{path} is not a CIFAR-10 python batch (needs b'data' and b'labels')")
-    data = np.asarray(batch[b"data"], dtype=np.uint8)
-    if data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or len(batch[b"labels"]) != len(data):
-        raise ValueError(f"{path}: expected (n, 3072) uint8 data and n labels, got {data.shape}")
-    # Rows are 1024 red, then 1024 green, then 1024 blue values: channels first -> channels last.
-    images = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-    return images, np.asarray(batch[b"labels"], dtype=np.int64)
+def _fetch(name: str) -> Path:
+    from utils.downloads import fetch  # imported here: the offline default never needs it
 
-
-def load_cifar10_batches(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Parse the CIFAR-10 python pickle batches (``data_batch_1..5`` and ``test_batch``)."""
-    parts = [_unpickle_cifar_batch(_find_file(folder, f"data_batch_{i}")) for i in range(1, 6)]
-    x_test, y_test = _unpickle_cifar_batch(_find_file(folder, "test_batch"))
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), x_test, y_test
-
-
-def _find_file(folder: Path, name: str) -> Path:
-    """``folder/name`` or, for extracted archives, the one file of that name below ``folder``."""
-    folder = Path(folder)
-    if (folder / name).is_file():
-        return folder / name
-    found = sorted(folder.rglob(name))
-    if not found:
-        raise FileNotFoundError(f"{name} not found under {folder}; the download looks incomplete -- "
-                                f"delete that folder and load the data set again")
-    return found[0]
+    return fetch(name)
 
 
 # ---------------------------------------------------------------- the sources
@@ -248,28 +209,12 @@ def _load_digits(profile: str, image_size: int) -> ImageData:
     return ImageData("digits", x_train, y_train, x_val, y_val, x_test, y_test, DIGIT_NAMES)
 
 
-def _fetch(name: str) -> Path:
-    from utils.downloads import fetch  # imported here: the offline default never needs it
-
-    return Path(fetch(name))
-
-
-def _load_mnist(profile: str) -> ImageData:
-    x_train, y_train, x_test, y_test = load_mnist_npz(_fetch("mnist"))
-    return _from_train_test("mnist", _as_images(x_train, 255), y_train, _as_images(x_test, 255), y_test,
-                            DIGIT_NAMES, profile)
-
-
-def _load_fashion_mnist(profile: str) -> ImageData:
-    x_train, y_train, x_test, y_test = load_fashion_mnist_idx(_fetch("fashion_mnist"))
-    return _from_train_test("fashion_mnist", _as_images(x_train, 255), y_train, _as_images(x_test, 255), y_test,
-                            FASHION_NAMES, profile)
-
-
-def _load_cifar10(profile: str) -> ImageData:
-    x_train, y_train, x_test, y_test = load_cifar10_batches(_fetch("cifar10"))
-    return _from_train_test("cifar10", _as_images(x_train, 255), y_train, _as_images(x_test, 255), y_test,
-                            CIFAR10_NAMES, profile)
+def _load_benchmark(name: str, profile: str) -> ImageData:
+    loader = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist, "cifar10": load_cifar10}[name]
+    (x_train, y_train), (x_test, y_test) = loader()
+    names = {"mnist": DIGIT_NAMES, "fashion_mnist": FASHION_NAMES, "cifar10": CIFAR10_NAMES}[name]
+    return _from_train_test(name, _as_images(x_train, 255), y_train.reshape(-1), _as_images(x_test, 255),
+                            y_test.reshape(-1), names, profile)
 
 
 def load_images(name: str, profile: str | None = None, *, image_size: int = 16) -> ImageData:
@@ -286,4 +231,4 @@ def load_images(name: str, profile: str | None = None, *, image_size: int = 16) 
     profile = resolve_profile(profile)
     if name == "digits":
         return _load_digits(profile, image_size)
-    return {"mnist": _load_mnist, "fashion_mnist": _load_fashion_mnist, "cifar10": _load_cifar10}[name](profile)
+    return _load_benchmark(name, profile)

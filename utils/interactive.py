@@ -89,7 +89,8 @@ def conv_layer_names(model: Any) -> list[str]:
 def feature_maps(model: Any, image: np.ndarray, layer_name: str) -> np.ndarray:
     """The output of ``layer_name`` for one ``image`` shaped like the model input without the batch axis.
 
-    Returns an array shaped (height, width, channels).
+    Returns a ``float32`` array shaped (height, width, channels), also when the model computes in
+    ``float16`` (mixed precision), so that plots and statistics never see half precision.
     """
     import keras
 
@@ -105,7 +106,7 @@ def feature_maps(model: Any, image: np.ndarray, layer_name: str) -> np.ndarray:
     if layer_name not in layers:
         raise ValueError(f"model {model.name!r} has no layer {layer_name!r}; its layers are {layers}")
     probe = keras.Model(model.inputs[0], model.get_layer(layer_name).output)  # a single input: no structure warning
-    return np.asarray(probe(image[None].astype("float32"), training=False))[0]
+    return keras.ops.convert_to_numpy(probe(image[None].astype("float32"), training=False))[0].astype(np.float32)
 
 
 def explore_feature_maps(model: Any, image: np.ndarray) -> None:

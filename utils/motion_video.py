@@ -2,11 +2,22 @@
 
 Introduced in ``11_video_classification``. Each clip shows one scikit-learn handwritten
 digit (a real 8x8 scan) on a small canvas. The class is *how it moves* — drifting right,
-left, up or down, or circling clockwise or counter-clockwise. Every single frame is drawn
-from the same distribution whatever the class: the canvas wraps around like a torus, so the
-digit's position is uniform in every frame, and its angle, size, digit identity, speed,
-noise and distractors are drawn independently of the class.
-A model that looks at one frame at a time can therefore do no better than chance.
+left, up or down (or diagonally), or circling clockwise or counter-clockwise.
+
+What each view of a clip can tell:
+
+* **one frame** — nothing. The canvas wraps around like a torus, so the digit's position is
+  uniform in every frame, and its angle, size, digit identity, speed, noise and distractors are
+  drawn independently of the class. A one-frame model is at chance.
+* **the frames without their order** (a bag of frames, their mean, their maximum) — the *axis* of
+  motion, not its direction: the positions of a drifting digit lie along a line. Played backwards,
+  a clip of one class is a clip of the opposite class ("right" becomes "left", "clockwise"
+  becomes "counter-clockwise") with exactly the same distribution, so an order-free model must
+  confuse each class with its reverse (:func:`reversed_labels`). With the eight drift classes it
+  can reach at most 1/2 (the axis right, then a coin flip).
+* **the frames in order** — everything.
+
+``tests/test_video_motion.py`` checks the first two on the generator's output.
 """
 
 from __future__ import annotations
@@ -28,6 +39,17 @@ CIRCLE_CLASSES: tuple[str, ...] = tuple(_CIRCLE)
 """Harder optional classes: circling clockwise or counter-clockwise (the direction of travel keeps turning)."""
 MOTION_CLASSES: tuple[str, ...] = DRIFT_CLASSES + CIRCLE_CLASSES
 """Every motion the generator can draw."""
+_REVERSED = {"right": "left", "up-right": "down-left", "up": "down", "up-left": "down-right",
+             "clockwise": "counter-clockwise"}
+_REVERSED.update({value: key for key, value in list(_REVERSED.items())})
+
+
+def reversed_labels(classes: tuple[str, ...] = DRIFT_CLASSES) -> np.ndarray:
+    """For each class index, the index of the motion that the same clip shows when played backwards.
+
+    ``-1`` where the reversed motion is not among ``classes``.
+    """
+    return np.array([classes.index(_REVERSED[name]) if _REVERSED[name] in classes else -1 for name in classes])
 
 
 @dataclass(frozen=True)

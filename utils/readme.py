@@ -34,18 +34,19 @@ def results_table() -> str:
 
 NOTEBOOK_DATA: dict[str, str] = {
     "00": "scikit-learn digits",
-    "01": "scikit-learn sample photograph, digits",
+    "01": "scikit-learn sample photograph, digits, generated edge images",
     "02": "scikit-learn digits (full: MNIST, Fashion-MNIST, CIFAR-10)",
     "03": "scikit-learn digits",
     "04": "cluttered scenes composed from the digits",
-    "05": "generated sequences",
+    "05": "generated sequences (rock-paper-scissors order task)",
     "06": "generated memory task",
     "07": "generated reviews and dates, CLDR names via babel (full: IMDB)",
     "08": "statsmodels Mauna Loa CO2 (full: Jena climate)",
     "09": "speech synthesised offline with eSpeak NG (full: Speech Commands)",
     "10": "generated sequences, scikit-learn digits",
     "11": "generated motion clips of the digits (full: UCF101 subset or any folder)",
-    "12": "synthetic tensors, digits",
+    "12": "synthetic tensors, JPEG patches of scikit-learn sample photographs",
+    "13": "synthetic images",
 }
 """Default-profile data of each notebook (by number); the full-profile switch is in each notebook's parameters."""
 

@@ -5,8 +5,11 @@ Introduced in ``04_beyond_classification`` (localisation and semantic segmentati
 :func:`compose_scenes` pastes several real digits onto a larger canvas, then adds Gaussian
 noise and *distractor strokes* -- curved pen strokes as bright as the digits -- so that
 thresholding pixels cannot tell digit from clutter; a model has to recognise shapes. The
-same ``seed`` always gives the same scenes. :func:`box_iou` and :func:`mean_iou` measure
-predictions against the known answers.
+same ``seed`` always gives the same scenes. With ``touching=p`` some scenes write two digits side
+by side with touching ink (a "47"), and :func:`compose_touching_twins` makes scenes of two touching
+digits of one class (a "33"): the cases where boxes cut from a segmentation fail. :func:`box_iou`
+and :func:`mean_iou` measure predictions against the known answers; :func:`bright_regions` and
+:func:`centred_patch` are the building blocks of the notebook's hand-made baselines.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ class SceneSet:
     ``images``: (n, H, W, 1) float32 in [0, 1]; ``masks``: (n, H, W) int64, 0 = background,
     ``d + 1`` = digit ``d``; ``boxes``: (n, max_objects, 4) float32 ``(y0, x0, y1, x1)`` in
     pixels, end exclusive; ``labels``: (n, max_objects) int64 digit classes, -1 in unused
-    rows; ``counts``: (n,) number of digits in each scene.
+    rows; ``counts``: (n,) number of digits in each scene; ``touching``: (n,) bool, whether the
+    scene's first two digits touch (``compose_scenes(..., touching=p)``).
     """
 
     images: np.ndarray
@@ -37,6 +41,7 @@ class SceneSet:
     labels: np.ndarray
     counts: np.ndarray
     class_names: tuple[str, ...]
+    touching: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.images)
@@ -45,6 +50,13 @@ class SceneSet:
     def mask_classes(self) -> tuple[str, ...]:
         """Names of the mask values: ``background`` then the digit classes."""
         return ("background", *self.class_names)
+
+    def select(self, index: np.ndarray) -> SceneSet:
+        """The scenes picked by ``index`` (a boolean mask or integer positions), as a new set."""
+        index = np.flatnonzero(index) if np.asarray(index).dtype == bool else np.asarray(index, dtype=np.int64)
+        touching = None if self.touching is None else self.touching[index]
+        return SceneSet(self.images[index], self.masks[index], self.boxes[index], self.labels[index],
+                        self.counts[index], self.class_names, touching)
 
 
 def _check_digits(digits: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -83,26 +95,54 @@ def _stroke(canvas_size: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _place(sizes: list[tuple[int, int]], canvas_size: int, rng: np.random.Generator,
-           tries: int = 60) -> list[tuple[int, int]]:
-    """Top-left corners for patches of ``sizes`` that do not overlap (patches that find no room are dropped)."""
+           tries: int = 60) -> list[tuple[int, int] | None]:
+    """Top-left corners for patches of ``sizes`` that do not overlap (``None`` for a patch that finds no room)."""
     placed: list[tuple[int, int, int, int]] = []
+    corners: list[tuple[int, int] | None] = []
     for h, w in sizes:
+        corners.append(None)
         for _ in range(tries):
             y, x = int(rng.integers(0, canvas_size - h + 1)), int(rng.integers(0, canvas_size - w + 1))
             if all(y + h <= py or py + ph <= y or x + w <= px or px + pw <= x for py, px, ph, pw in placed):
                 placed.append((y, x, h, w))
+                corners[-1] = (y, x)
                 break
-    return [(y, x) for y, x, _, _ in placed]
+    return corners
+
+
+def _ink_overlaps(ink_a: np.ndarray, ink_b: np.ndarray, dy: int, dx: int) -> bool:
+    """Whether ``ink_b``, shifted by ``(dy, dx)`` pixels relative to ``ink_a``, shares an ink pixel with it."""
+    h, w = ink_a.shape
+    top, bottom = max(0, dy), min(h, h + dy)
+    left, right = max(0, dx), min(w, w + dx)
+    if bottom <= top or right <= left:
+        return False
+    return bool((ink_a[top:bottom, left:right] & ink_b[top - dy:bottom - dy, left - dx:right - dx]).any())
+
+
+def touching_offset(ink_a: np.ndarray, ink_b: np.ndarray, dy: int = 0) -> int:
+    """Horizontal offset of digit ``b``'s patch that makes its ink touch ``a``'s from the right, without overlap.
+
+    ``b`` slides leftwards from beside ``a`` (offset = patch width) and stops just before the first
+    shared ink pixel, so the two inks are 4-neighbours: one connected region, as in a written "47".
+    """
+    dx = ink_a.shape[1]
+    while dx > 1 and not _ink_overlaps(ink_a, ink_b, dy, dx - 1):
+        dx -= 1
+    return dx
 
 
 def compose_scenes(digits: np.ndarray, labels: np.ndarray, n_scenes: int, canvas_size: int = 48,
                    objects: tuple[int, int] = (1, 3), strokes: tuple[int, int] = (2, 5),
-                   noise: float = 0.08, seed: int = 0, class_names: tuple[str, ...] | None = None) -> SceneSet:
+                   noise: float = 0.08, seed: int = 0, class_names: tuple[str, ...] | None = None,
+                   touching: float = 0.0) -> SceneSet:
     """Compose ``n_scenes`` cluttered scenes from real ``digits`` (grey, values in [0, 1]).
 
-    Each scene holds between ``objects[0]`` and ``objects[1]`` digits (never overlapping),
-    ``strokes[0]..strokes[1]`` distractor strokes and Gaussian noise of std ``noise``.
-    Deterministic given ``seed``.
+    Each scene holds between ``objects[0]`` and ``objects[1]`` digits, ``strokes[0]..strokes[1]``
+    distractor strokes and Gaussian noise of std ``noise``. Digit patches never overlap, except
+    that with probability ``touching`` a scene of two or more digits writes its first two side by
+    side with touching ink (:func:`touching_offset`; their boxes may then overlap, their inks never
+    do). Deterministic given ``seed``.
     """
     digits = _check_digits(digits, labels)
     labels = np.asarray(labels, dtype=np.int64)
@@ -117,6 +157,8 @@ def compose_scenes(digits: np.ndarray, labels: np.ndarray, n_scenes: int, canvas
         raise ValueError(f"canvas_size {canvas_size} is smaller than a digit {digits.shape[1:]}")
     if noise < 0:
         raise ValueError(f"noise must be >= 0, got {noise}")
+    if not 0 <= touching <= 1:
+        raise ValueError(f"touching must be a probability in [0, 1], got {touching}")
     rng = np.random.default_rng(seed)
     h, w = digits.shape[1:]
     images = np.zeros((n_scenes, canvas_size, canvas_size), dtype=np.float32)
@@ -124,6 +166,7 @@ def compose_scenes(digits: np.ndarray, labels: np.ndarray, n_scenes: int, canvas
     boxes = np.zeros((n_scenes, high, 4), dtype=np.float32)
     scene_labels = np.full((n_scenes, high), -1, dtype=np.int64)
     counts = np.zeros(n_scenes, dtype=np.int64)
+    pair = np.zeros(n_scenes, dtype=bool)
     for scene in range(n_scenes):
         count = int(rng.integers(low, high + 1))
         picks = rng.choice(len(digits), size=count, replace=False) if count <= len(digits) \
@@ -131,19 +174,128 @@ def compose_scenes(digits: np.ndarray, labels: np.ndarray, n_scenes: int, canvas
         canvas = np.zeros((canvas_size, canvas_size), dtype=np.float32)
         for _ in range(int(rng.integers(strokes[0], strokes[1] + 1))):
             canvas = np.maximum(canvas, _stroke(canvas_size, rng))
-        for slot, ((y, x), pick) in enumerate(zip(_place([(h, w)] * count, canvas_size, rng), picks, strict=False)):
-            digit = digits[pick]
-            ink = digit > INK_THRESHOLD
-            canvas[y:y + h, x:x + w] = np.maximum(canvas[y:y + h, x:x + w], digit)
-            masks[scene, y:y + h, x:x + w][ink] = labels[pick] + 1
-            rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-            if len(rows):
-                boxes[scene, slot] = (y + rows[0], x + cols[0], y + rows[-1] + 1, x + cols[-1] + 1)
-            scene_labels[scene, slot] = labels[pick]
-            counts[scene] = slot + 1
+        # Offsets of each digit inside its patch; a touching pair shares one patch.
+        patches: list[tuple[tuple[int, int], list[tuple[int, int]]]] = []
+        if count >= 2 and touching > 0 and rng.random() < touching:
+            dy = int(rng.integers(-2, 3))
+            dx = touching_offset(digits[picks[0]] > INK_THRESHOLD, digits[picks[1]] > INK_THRESHOLD, dy)
+            if dx + w <= canvas_size and h + abs(dy) <= canvas_size:
+                patches.append(((h + abs(dy), dx + w), [(max(0, -dy), 0), (max(0, dy), dx)]))
+        patches += [((h, w), [(0, 0)])] * (count - 2 * len(patches))
+        slot = 0
+        corners = _place([size for size, _ in patches], canvas_size, rng)
+        for corner, (_, offsets) in zip(corners, patches, strict=True):
+            if corner is None:
+                continue
+            y, x = corner
+            pair[scene] |= len(offsets) == 2
+            for oy, ox in offsets:
+                pick = picks[slot]
+                digit, top, left = digits[pick], y + oy, x + ox
+                ink = digit > INK_THRESHOLD
+                canvas[top:top + h, left:left + w] = np.maximum(canvas[top:top + h, left:left + w], digit)
+                masks[scene, top:top + h, left:left + w][ink] = labels[pick] + 1
+                rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+                if len(rows):
+                    boxes[scene, slot] = (top + rows[0], left + cols[0], top + rows[-1] + 1, left + cols[-1] + 1)
+                scene_labels[scene, slot] = labels[pick]
+                slot += 1
+        counts[scene] = slot
         images[scene] = np.clip(canvas + rng.normal(0, noise, canvas.shape), 0, 1) if noise else canvas
     names = class_names if class_names is not None else tuple(str(c) for c in range(int(labels.max()) + 1))
-    return SceneSet(images[..., None], masks, boxes, scene_labels, counts, tuple(names))
+    return SceneSet(images[..., None], masks, boxes, scene_labels, counts, tuple(names), pair)
+
+
+def concatenate_scenes(scene_sets: list[SceneSet]) -> SceneSet:
+    """One :class:`SceneSet` holding the scenes of ``scene_sets`` in order (same canvas and class names)."""
+    if not scene_sets:
+        raise ValueError("concatenate_scenes needs at least one SceneSet")
+    names = scene_sets[0].class_names
+    if any(s.class_names != names or s.images.shape[1:] != scene_sets[0].images.shape[1:] for s in scene_sets):
+        raise ValueError("scene sets must share their canvas size and class names")
+    slots = max(s.boxes.shape[1] for s in scene_sets)
+
+    def padded(array: np.ndarray, fill: float) -> np.ndarray:
+        extra = [(0, 0), (0, slots - array.shape[1])] + [(0, 0)] * (array.ndim - 2)
+        return np.pad(array, extra, constant_values=fill)
+
+    touching = [s.touching if s.touching is not None else np.zeros(len(s), dtype=bool) for s in scene_sets]
+    return SceneSet(np.concatenate([s.images for s in scene_sets]), np.concatenate([s.masks for s in scene_sets]),
+                    np.concatenate([padded(s.boxes, 0) for s in scene_sets]),
+                    np.concatenate([padded(s.labels, -1) for s in scene_sets]),
+                    np.concatenate([s.counts for s in scene_sets]), names, np.concatenate(touching))
+
+
+def compose_touching_twins(digits: np.ndarray, labels: np.ndarray, scenes_per_class: int, canvas_size: int = 48,
+                           seed: int = 0, class_names: tuple[str, ...] | None = None, **options: object) -> SceneSet:
+    """Scenes of two touching digits *of the same class* (a written "33"), ``scenes_per_class`` per class.
+
+    The hard case for boxes cut from a segmentation: both digits get the same label and their
+    pixels form one connected region. Classes with fewer than two digits are skipped.
+    ``options`` go to :func:`compose_scenes` (strokes, noise).
+    """
+    digits, labels = _check_digits(digits, labels), np.asarray(labels, dtype=np.int64)
+    classes = np.unique(labels)
+    names = class_names if class_names is not None else tuple(str(c) for c in range(int(labels.max()) + 1))
+    sets = []
+    for offset, label in enumerate(classes):
+        members = labels == label
+        if members.sum() < 2:
+            continue  # too few digits of this class to write two different ones
+        sets.append(compose_scenes(digits[members], labels[members], scenes_per_class, canvas_size, objects=(2, 2),
+                                   touching=1.0, seed=seed + offset, class_names=names, **options))  # type: ignore[arg-type]
+    if not sets:
+        raise ValueError("no class has two digits: no twins can be written")
+    return concatenate_scenes(sets)
+
+
+def bright_regions(image: np.ndarray, threshold: float = INK_THRESHOLD,
+                   min_pixels: int = 10) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Connected regions of pixels brighter than ``threshold`` in one grey ``image``, largest first.
+
+    Each region is ``(pixels, box)``: a boolean ``(H, W)`` mask and its ``(y0, x0, y1, x1)`` box
+    (end exclusive). Regions under ``min_pixels`` pixels are dropped. The hand-made baselines of
+    ``04_beyond_classification`` start from these.
+    """
+    from scipy import ndimage
+
+    image = np.asarray(image, dtype=np.float32)
+    image = image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
+    if image.ndim != 2:
+        raise ValueError(f"image must be (H, W) or (H, W, 1), got shape {np.shape(image)}")
+    labelled, _ = ndimage.label(image > threshold)
+    regions = []
+    for index, found in enumerate(ndimage.find_objects(labelled), start=1):
+        pixels = labelled == index
+        if found is not None and pixels.sum() >= min_pixels:
+            regions.append((pixels, np.array([found[0].start, found[1].start, found[0].stop, found[1].stop], float)))
+    return sorted(regions, key=lambda region: -int(region[0].sum()))
+
+
+def centred_patch(image: np.ndarray, pixels: np.ndarray, size: int) -> np.ndarray:
+    """The ``pixels`` of ``image`` (everything else zeroed), cut to their box and centred on a ``size`` square.
+
+    A region larger than ``size`` is shrunk (bilinear) to fit. Training digits and regions found in
+    scenes go through the same cut, so a nearest-neighbour classifier compares like with like.
+    """
+    image = np.asarray(image, dtype=np.float32)
+    image = image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
+    pixels = np.asarray(pixels, dtype=bool)
+    if image.shape != pixels.shape or image.ndim != 2:
+        raise ValueError(f"image and pixels must be one (H, W) shape, got {image.shape} and {pixels.shape}")
+    if not pixels.any():
+        return np.zeros((size, size), dtype=np.float32)
+    rows, cols = np.flatnonzero(pixels.any(axis=1)), np.flatnonzero(pixels.any(axis=0))
+    crop = np.where(pixels, image, 0)[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    side = max(size, *crop.shape)
+    square = np.zeros((side, side), dtype=np.float32)
+    top, left = (side - crop.shape[0]) // 2, (side - crop.shape[1]) // 2
+    square[top:top + crop.shape[0], left:left + crop.shape[1]] = crop
+    if side == size:
+        return square
+    from utils.images import resize_bilinear
+
+    return resize_bilinear(square[None], size)[0]
 
 
 def box_iou(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:

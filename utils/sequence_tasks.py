@@ -2,8 +2,8 @@
 
 * :func:`remember_first_task` — remember the sign of the first of ``lag`` noisy values, so the network
   must carry it across ``lag - 1`` distracting steps (``06_long_range_memory``).
-* :func:`negation_sentiment` — short reviews whose label depends on word *order* ("not good, boring"
-  vs "good, not boring"), which a bag of words cannot see (``07_text``).
+* :func:`negation_sentiment` — short reviews whose label depends on word *order* ("not really good and
+  boring" vs "good and not really boring"), which a bag of words cannot see (``07_text``).
 * :func:`date_pairs` — dates written in several human formats paired with their ISO form, for a
   sequence-to-sequence translator (``07_text``); :func:`encode_chars` turns strings into index arrays.
 """
@@ -48,38 +48,56 @@ def remember_first_task(n: int, lag: int, noise: float = 1.0, seed: int = 0) -> 
 POSITIVE_WORDS = ("good", "great", "fun", "clever", "moving", "funny", "brilliant", "charming")
 NEGATIVE_WORDS = ("bad", "boring", "dull", "slow", "silly", "awful", "messy", "predictable")
 NEGATORS = ("not", "never", "hardly")
+FILLERS = ("really", "so", "very", "truly", "at all", "honestly", "frankly", "overall", "simply", "i think",
+           "in the end", "to be fair")
+"""Neutral words and phrases; any number of them may stand before a sentiment word without changing the label."""
 _SUBJECTS = ("the film", "the movie", "the plot", "the acting", "the story", "the ending", "the cast", "the script")
 _VERBS = ("was", "is", "felt", "seemed")
 _JOINERS = ("and", "but also", "and yet", "and quite")
 
 
-def negation_sentiment(n: int, seed: int = 0, negated_fraction: float = 0.5) -> tuple[list[str], np.ndarray]:
-    """Short reviews whose sentiment (1 positive, 0 negative) only an order-aware model can read in full.
+def negation_sentiment(n: int, seed: int = 0, max_gap: int = 4,
+                       plain_fraction: float = 0.0) -> tuple[list[str], np.ndarray]:
+    """Short reviews whose sentiment (1 positive, 0 negative) only an order-aware reader can tell.
 
-    A fraction ``1 - negated_fraction`` are plain ("the plot was clever"). The rest hold one positive
-    word, one negative word and one negator, e.g. "the plot was not clever and dull" (negative) vs
-    "the plot was clever and not dull" (positive): the same bag of words, opposite labels.
+    Every review holds one positive word, one negative word and one negator ("not", "never", "hardly"),
+    each sentiment word preceded by 0 to ``max_gap`` neutral fillers (:data:`FILLERS`). The negator flips
+    the first sentiment word after it, so both clauses agree: "the plot was not really clever and dull" is
+    negative, "the plot was clever and not really dull" is positive. Both labels share the same bag of
+    words (a bag-of-words model is at chance), and the fillers between a negator and its word defeat short
+    n-grams: a reader must carry "a negator is pending" across up to ``max_gap`` filler words.
+
+    ``plain_fraction`` of the reviews are plain instead ("the plot was clever"): one word gives their label.
     """
     n = _check_count("n", n, 1)
-    if not 0.0 <= negated_fraction <= 1.0:
-        raise ValueError(f"negated_fraction must be between 0 and 1, got {negated_fraction}")
+    if isinstance(max_gap, bool) or not isinstance(max_gap, (int, np.integer)) or max_gap < 0:
+        raise ValueError(f"max_gap must be an integer >= 0, got {max_gap!r}")
+    if not 0.0 <= plain_fraction <= 1.0:
+        raise ValueError(f"plain_fraction must be between 0 and 1, got {plain_fraction}")
     rng = np.random.default_rng(seed)
+
+    def fillers() -> list[str]:
+        return [str(word) for word in rng.choice(FILLERS, size=int(rng.integers(0, max_gap + 1)))]
+
     texts, labels = [], []
     for _ in range(n):
-        start = f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)}"
-        positive, negative = rng.choice(POSITIVE_WORDS), rng.choice(NEGATIVE_WORDS)
-        if rng.random() >= negated_fraction:
+        words = [str(rng.choice(_SUBJECTS)), str(rng.choice(_VERBS))]
+        positive, negative = str(rng.choice(POSITIVE_WORDS)), str(rng.choice(NEGATIVE_WORDS))
+        if rng.random() < plain_fraction:
             label = int(rng.integers(0, 2))
-            texts.append(f"{start} {positive if label else negative}")
+            words += [*fillers(), positive if label else negative]
         else:
-            negator, joiner = rng.choice(NEGATORS), rng.choice(_JOINERS)
             negate_positive = bool(rng.integers(0, 2))
             first, second = (positive, negative) if rng.integers(0, 2) else (negative, positive)
-            # The negator flips the word it precedes, so both clauses then agree in sentiment.
-            negated_word = positive if negate_positive else negative
-            clauses = [f"{negator} {w}" if w == negated_word else str(w) for w in (first, second)]
-            texts.append(f"{start} {clauses[0]} {joiner} {clauses[1]}")
+            negated = positive if negate_positive else negative
+            for position, word in enumerate((first, second)):
+                if position:
+                    words.append(str(rng.choice(_JOINERS)))
+                if word == negated:
+                    words.append(str(rng.choice(NEGATORS)))
+                words += [*fillers(), word]
             label = 0 if negate_positive else 1
+        texts.append(" ".join(words))
         labels.append(label)
     return texts, np.asarray(labels, dtype="int64")
 

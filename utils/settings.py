@@ -1,4 +1,4 @@
-"""Course-wide settings: the run profile, the repository root and the data/results folders.
+"""Course-wide settings: the run profile, the repository root and the data/results/checkpoint folders.
 
 Introduced in ``00_welcome_and_setup``. Every setting can be changed with an
 environment variable so that the same notebook runs on a laptop, in Colab and in CI.
@@ -15,6 +15,7 @@ PROFILES: tuple[str, ...] = ("default", "full")
 PROFILE_ENV = "COURSE_PROFILE"
 DATA_DIR_ENV = "COURSE_DATA_DIR"
 RESULTS_DIR_ENV = "COURSE_RESULTS_DIR"
+CHECKPOINT_DIR_ENV = "COURSE_CHECKPOINT_DIR"
 
 
 def repo_root() -> Path:
@@ -40,33 +41,40 @@ def resolve_profile(profile: str | None = None) -> str:
     return name
 
 
-def _checked_directory(raw: str, variable: str) -> Path:
-    path = Path(raw).expanduser()
+def _folder(variable: str, default: str) -> Path:
+    """``$variable`` (relative paths count from the repository) or ``<repo>/default``, created and writable."""
+    raw = os.environ.get(variable)
+    if raw is not None and raw.strip() == "":
+        raise ValueError(f"{variable} is set but empty. Unset it to use {repo_root() / default}, or give a folder.")
+    path = Path(raw or default).expanduser()
     if not path.is_absolute():  # the same folder whether the kernel starts in notebooks/ or the repo root
         path = repo_root() / path
+    label = f"{variable}={raw!r}" if raw else f"{path} ({variable} unset)"
     if path.exists() and not path.is_dir():
-        raise ValueError(f"{variable}={raw!r} points to a file, not a folder. "
+        raise ValueError(f"{label} points to a file, not a folder. "
                          "Point it at a folder (it is created if missing).")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ValueError(f"{variable}={raw!r} cannot be created ({exc.strerror}). Choose a writable folder.") from exc
+        raise ValueError(f"{label} cannot be created ({exc.strerror}). Choose a writable folder.") from exc
     if not os.access(path, os.W_OK):
-        raise ValueError(f"{variable}={raw!r} is not writable. Choose a writable folder.")
+        raise ValueError(f"{label} is not writable. Choose a writable folder.")
     return path
 
 
 def data_dir() -> Path:
     """Cache folder for downloaded data sets: ``$COURSE_DATA_DIR`` or ``<repo>/data``."""
-    raw = os.environ.get(DATA_DIR_ENV)
-    if raw is not None and raw.strip() == "":
-        raise ValueError(f"{DATA_DIR_ENV} is set but empty. Unset it to use {repo_root() / 'data'}, or give a folder.")
-    if raw:
-        return _checked_directory(raw, DATA_DIR_ENV)
-    return _checked_directory(str(repo_root() / "data"), "data folder")
+    return _folder(DATA_DIR_ENV, "data")
 
 
 def results_dir() -> Path:
     """Where notebooks record their headline numbers: ``$COURSE_RESULTS_DIR`` or ``<repo>/results``."""
-    raw = os.environ.get(RESULTS_DIR_ENV) or str(repo_root() / "results")
-    return _checked_directory(raw, RESULTS_DIR_ENV)
+    return _folder(RESULTS_DIR_ENV, "results")
+
+
+def checkpoint_dir() -> Path:
+    """Where training saves checkpoints and backups: ``$COURSE_CHECKPOINT_DIR`` or ``<repo>/checkpoints``.
+
+    On Colab, point it at Google Drive (``/content/drive/MyDrive/...``) so that a resume survives a VM reset.
+    """
+    return _folder(CHECKPOINT_DIR_ENV, "checkpoints")

@@ -4,14 +4,15 @@
 * :func:`load_jena_csv` / :func:`fetch_jena_climate` — the Jena weather record (full profile).
 * :func:`make_windows` / :func:`windowed_dataset` — (input window, future values) pairs, in NumPy and
   as a ``tf.data`` pipeline around ``keras.utils.timeseries_dataset_from_array``.
-* :func:`naive_forecast`, :func:`seasonal_naive_forecast`, :func:`chronological_split` — the
-  baselines and the split every forecaster must respect (the future is never used for training).
+* :func:`naive_forecast`, :func:`seasonal_naive_forecast`, :func:`seasonal_naive_drift_forecast`,
+  :func:`fit_holt_winters` / :func:`holt_winters_forecasts` (exponential smoothing), and
+  :func:`chronological_split` — the baselines and the split every forecaster must respect (the future is
+  never used for training).
 * :func:`frame_signal` — audio (or any signal) cut into overlapping frames, the input of speech models.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +115,76 @@ def seasonal_naive_forecast(x: np.ndarray, season: int, horizon: int = 1) -> np.
     return x[:, x.shape[1] - season: x.shape[1] - season + horizon]
 
 
+def seasonal_naive_drift_forecast(x: np.ndarray, season: int, horizon: int = 1) -> np.ndarray:
+    """Same time last season plus the change over the last season (needs window > season).
+
+    Step ``h`` ahead is ``y[t + h - season] + (y[t] - y[t - season])``: the seasonal-naive forecast shifted
+    by the drift measured over the most recent season, so it follows a trend as well as the cycle.
+    """
+    x = np.asarray(x, dtype="float64")
+    if x.ndim != 2:
+        raise ValueError(f"x must be (n, window) windows, got shape {x.shape}")
+    if not 1 <= horizon <= season < x.shape[1]:
+        raise ValueError(f"need 1 <= horizon <= season < window, got horizon={horizon}, season={season}, "
+                         f"window={x.shape[1]}")
+    drift = x[:, -1:] - x[:, -1 - season:-season]
+    return seasonal_naive_forecast(x, season, horizon) + drift
+
+
+HOLT_WINTERS_KEYS = ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "initial_level", "initial_trend",
+                     "initial_seasons")
+
+
+def fit_holt_winters(train_values: np.ndarray, season: int) -> dict[str, np.ndarray | float]:
+    """Additive Holt–Winters (level + trend + season) fitted by statsmodels on the training part only.
+
+    Returns the smoothing weights and initial states that :func:`holt_winters_forecasts` runs with.
+    """
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    values = _as_series(train_values)
+    if season < 2 or len(values) < 2 * season + 2:
+        raise ValueError(f"Holt-Winters needs season >= 2 and at least two seasons of data (+2), got "
+                         f"season={season}, {len(values)} values")
+    fitted = ExponentialSmoothing(values, trend="add", seasonal="add", seasonal_periods=season,
+                                  initialization_method="estimated").fit()
+    return {key: np.asarray(fitted.params[key], dtype="float64") for key in HOLT_WINTERS_KEYS}
+
+
+def holt_winters_forecasts(series: np.ndarray, params: dict, season: int, horizon: int = 1) -> np.ndarray:
+    """Run additive Holt–Winters with fixed ``params`` along ``series``; forecasts from every origin.
+
+    Row ``t`` of the (n, horizon) result holds the forecasts of ``series[t + 1 : t + 1 + horizon]`` made
+    after seeing ``series[: t + 1]`` only (no refitting, no peeking). Equations (statsmodels' convention)::
+
+        level_t  = a (y_t - s_{t-m}) + (1 - a) (level_{t-1} + trend_{t-1})
+        trend_t  = b (level_t - level_{t-1}) + (1 - b) trend_{t-1}
+        s_t      = g (y_t - level_{t-1} - trend_{t-1}) + (1 - g) s_{t-m}
+        forecast = level_t + h trend_t + s_{t+h-m}           (h <= m)
+    """
+    values = _as_series(series)
+    missing = [key for key in HOLT_WINTERS_KEYS if key not in params]
+    if missing:
+        raise ValueError(f"params lacks {missing}; get them from fit_holt_winters")
+    seasons = np.asarray(params["initial_seasons"], dtype="float64")
+    if len(seasons) != season or not 1 <= horizon <= season:
+        raise ValueError(f"need {season} initial seasons and 1 <= horizon <= season, got {len(seasons)} "
+                         f"and horizon={horizon}")
+    alpha, beta, gamma = (float(params[k]) for k in ("smoothing_level", "smoothing_trend", "smoothing_seasonal"))
+    level, trend = float(params["initial_level"]), float(params["initial_trend"])
+    season_terms = np.concatenate([seasons, np.zeros(len(values))])  # season_terms[k] is s_{k-m}
+    steps = np.arange(1, horizon + 1)
+    out = np.empty((len(values), horizon))
+    for t, y in enumerate(values):
+        previous_season = season_terms[t]
+        new_level = alpha * (y - previous_season) + (1 - alpha) * (level + trend)
+        new_trend = beta * (new_level - level) + (1 - beta) * trend
+        season_terms[t + season] = gamma * (y - level - trend) + (1 - gamma) * previous_season
+        level, trend = new_level, new_trend
+        out[t] = level + steps * trend + season_terms[t + steps]
+    return out
+
+
 def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """MAE in the units of the series."""
     y_true, y_pred = np.asarray(y_true, dtype="float64"), np.asarray(y_pred, dtype="float64")
@@ -135,14 +206,15 @@ def chronological_split(n: int, fractions: tuple[float, float, float] = (0.7, 0.
 
 
 def load_jena_csv(path: str | Path, columns: tuple[str, ...] = ("T (degC)",), every: int = 1):
-    """Parse the upstream Jena climate CSV into a pandas DataFrame indexed by time.
+    """The upstream Jena climate CSV as a pandas DataFrame indexed by time (``pandas.read_csv``).
 
+    ``path`` is the csv or a folder holding it (the extracted archive; ``__MACOSX/`` copies are skipped).
     ``columns`` picks the measurements; ``every=6`` keeps one row per hour (the file has one per 10 min).
     """
     import pandas as pd
 
     path = Path(path)
-    if path.is_dir():  # the extracted archive: the csv at its top level or one folder down
+    if path.is_dir():  # the extracted archive: the csv at its top level or below
         found = sorted((len(p.parts), p) for p in path.rglob(JENA_FILE) if "__MACOSX" not in p.parts)
         path = found[0][1] if found else path / JENA_FILE
     if not path.is_file():
@@ -150,26 +222,16 @@ def load_jena_csv(path: str | Path, columns: tuple[str, ...] = ("T (degC)",), ev
     unknown = [c for c in columns if c not in JENA_COLUMNS[1:]]
     if unknown or every < 1:
         raise ValueError(f"unknown columns {unknown} (choose from {JENA_COLUMNS[1:]}) or every={every} < 1")
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = tuple(next(reader, ()))
-        if header != JENA_COLUMNS:
-            raise ValueError(f"{path} does not have the Jena climate header; got {header[:3]}...")
-        picks = [header.index(c) for c in columns]
-        times, rows = [], []
-        for number, row in enumerate(reader):
-            if number % every:
-                continue
-            if len(row) != len(header):
-                raise ValueError(f"{path}: row {number + 2} has {len(row)} fields, expected {len(header)}")
-            times.append(row[0])
-            rows.append([float(row[i]) for i in picks])
-    index = pd.to_datetime(times, format="%d.%m.%Y %H:%M:%S")
-    return pd.DataFrame(np.asarray(rows, dtype="float64").reshape(-1, len(columns)), index=index, columns=list(columns))
+    header = tuple(pd.read_csv(path, nrows=0).columns)
+    if header != JENA_COLUMNS:
+        raise ValueError(f"{path} does not have the Jena climate header; got {header[:3]}...")
+    frame = pd.read_csv(path, usecols=[JENA_COLUMNS[0], *columns]).iloc[::every]
+    frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop(JENA_COLUMNS[0]), format="%d.%m.%Y %H:%M:%S"), name=None)
+    return frame[list(columns)].astype("float64")
 
 
 def fetch_jena_climate(columns: tuple[str, ...] = ("T (degC)",), every: int = 6):
-    """Full profile: download (once, checksum-verified) and parse the Jena climate record."""
+    """Full profile: download (once) and parse the Jena climate record (no checksum is published for it)."""
     from utils.downloads import fetch  # imported here so the offline default profile never needs it
 
     return load_jena_csv(fetch("jena_climate"), columns=columns, every=every)

@@ -1,15 +1,63 @@
-"""Measuring training speed inside ``fit``: seconds per epoch, for the comparison tables.
+"""Measuring speed honestly: seconds per epoch inside ``fit``, and a median with its spread for any
+repeated timing, compared only when the spreads do not overlap.
 
-Introduced in ``02_image_classification``; used again in ``10_cnn_vs_rnn`` and
-``11_video_classification``.
+Introduced in ``02_image_classification``; used again in ``10_cnn_vs_rnn`` (where :class:`Spread`
+and :func:`compare` are introduced) and ``11_video_classification``.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import keras
+import numpy as np
+
+MIN_REPEATS = 5
+"""Fewer timed repeats than this give no usable spread."""
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The median of repeated timings and their interquartile range (``low`` to ``high``)."""
+
+    median: float
+    low: float
+    high: float
+    repeats: int
+
+    def overlaps(self, other: Spread) -> bool:
+        """Whether the two interquartile ranges overlap (then no difference is claimed)."""
+        return self.low <= other.high and other.low <= self.high
+
+    def format(self, scale: float = 1.0, digits: int = 3) -> str:
+        """``median [low–high]``, each multiplied by ``scale`` (e.g. 1000 for milliseconds)."""
+        values = (self.median * scale, self.low * scale, self.high * scale)
+        return "{:.{d}g} [{:.{d}g}–{:.{d}g}]".format(*values, d=digits)
+
+
+def spread(samples: Sequence[float], min_repeats: int = MIN_REPEATS) -> Spread:
+    """Median and interquartile range of ``samples``; at least ``min_repeats`` of them."""
+    values = np.asarray(samples, dtype=float).ravel()
+    if len(values) < min_repeats:
+        raise ValueError(f"need at least {min_repeats} timed repeats for a median and a spread, got {len(values)}")
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError("timings must be finite and non-negative")
+    low, median, high = np.percentile(values, [25, 50, 75])
+    return Spread(float(median), float(low), float(high), len(values))
+
+
+def compare(name_a: str, a: Spread, name_b: str, b: Spread, what: str = "time") -> str:
+    """A verdict that names the measured ratio, and claims a difference only when the IQRs do not overlap."""
+    ratio = a.median / b.median if b.median > 0 else float("inf")
+    if a.overlaps(b):
+        return (f"{name_a} vs {name_b}: median {what} ratio {ratio:.2f}x, interquartile ranges overlap "
+                "-> no measurable difference here")
+    slower, faster, factor = (name_a, name_b, ratio) if ratio > 1 else (name_b, name_a, 1 / ratio)
+    return (f"{name_a} vs {name_b}: median {what} ratio {ratio:.2f}x, interquartile ranges do not overlap "
+            f"-> {slower} takes {factor:.1f}x the {what} of {faster}")
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -35,3 +83,9 @@ class EpochTimer(keras.callbacks.Callback):
         if not self.seconds:
             raise ValueError("no epoch has finished yet; call fit with this callback first")
         return statistics.median(self.seconds)
+
+    def spread(self, skip_first: bool = True) -> Spread:
+        """Median and interquartile range of the epochs, by default without the first (graph tracing)."""
+        if not self.seconds:
+            raise ValueError("no epoch has finished yet; call fit with this callback first")
+        return spread(self.seconds[1:] if skip_first else self.seconds)

@@ -163,11 +163,13 @@ def load_clip(path: str | Path, settings: ClipSettings = ClipSettings(),
 
 
 def check_clips(paths: Sequence[str | Path], settings: ClipSettings, cache_dir: str | Path | None = None,
-                on_error: str = "raise", workers: int = 4) -> tuple[np.ndarray, list[tuple[Path, str]]]:
+                on_error: str = "raise", workers: int = 4,
+                progress: bool = False) -> tuple[np.ndarray, list[tuple[Path, str]]]:
     """Decode (and cache) every clip once, in parallel; return ``(readable_indices, failures)``.
 
     ``on_error="raise"`` stops at the first unreadable clip with a ValueError naming it;
     ``on_error="skip"`` leaves it out and reports it in ``failures`` as ``(path, reason)``.
+    ``progress=True`` shows a progress bar (decoding a real data set the first time takes minutes).
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
@@ -182,7 +184,12 @@ def check_clips(paths: Sequence[str | Path], settings: ClipSettings, cache_dir: 
         return None
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # PyAV releases the GIL while decoding
-        outcomes = list(pool.map(attempt, paths))
+        results = pool.map(attempt, paths)
+        if progress:
+            from tqdm import tqdm
+
+            results = tqdm(results, total=len(paths), desc="decoding clips", unit="clip", mininterval=1.0)
+        outcomes = list(results)
     failures = [(Path(p), reason) for p, reason in zip(paths, outcomes, strict=True) if reason is not None]
     return np.array([i for i, reason in enumerate(outcomes) if reason is None], dtype=int), failures
 
@@ -249,14 +256,15 @@ class VideoFolder:
 
 def load_video_folder(folder: str | Path, settings: ClipSettings = ClipSettings(), cache_dir: str | Path | None = None,
                       on_error: str = "skip", fractions: tuple[float, float, float] = (0.7, 0.15, 0.15),
-                      seed: int = 0) -> VideoFolder:
+                      seed: int = 0, progress: bool = False) -> VideoFolder:
     """Find, decode once (cached), check and split a UCF101-layout folder.
 
     ``on_error="skip"`` leaves unreadable clips out and lists them in ``.failures``;
-    ``on_error="raise"`` stops with a ValueError naming the first one.
+    ``on_error="raise"`` stops with a ValueError naming the first one. ``progress=True`` shows a
+    progress bar while the clips are decoded.
     """
     paths, labels, class_names = find_videos(folder)
-    keep, failures = check_clips(paths, settings, cache_dir, on_error=on_error)
+    keep, failures = check_clips(paths, settings, cache_dir, on_error=on_error, progress=progress)
     if len(keep) == 0:
         raise ValueError(f"none of the {len(paths)} clips in {str(folder)!r} could be decoded; first: {failures[0]}")
     paths = [paths[i] for i in keep]
