@@ -36,7 +36,7 @@ NOTEBOOK_DATA: dict[str, str] = {
     "00": "scikit-learn digits",
     "01": "scikit-learn sample photograph, digits, generated edge images",
     "02": "scikit-learn digits (full: MNIST, Fashion-MNIST, CIFAR-10)",
-    "03": "scikit-learn digits",
+    "03": "scikit-learn digits (full: + ImageNet MobileNetV2 weights)",
     "04": "cluttered scenes composed from the digits",
     "05": "generated sequences (rock-paper-scissors order task)",
     "06": "generated memory task",
