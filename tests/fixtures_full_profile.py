@@ -252,7 +252,7 @@ def speech_commands(folder: Path, per_word: int = 3) -> None:
     members, validation, testing = {}, [], []
     for index, word in enumerate(SPEECH_WORDS):
         for i in range(per_word):
-            name = f"{word}/{index:04x}{i:04x}_nohash_0.wav"
+            name = f"{word}/{i:08x}_nohash_0.wav"  # speaker i says every word, as real speakers do
             members[name] = _word_clip(index, 16_000, 1.0, rng)
             (validation if i == 1 else testing if i == 2 else []).append(name)
     members["_background_noise_/white_noise.wav"] = wav_bytes(0.1 * rng.normal(size=16_000 * 3), 16_000)

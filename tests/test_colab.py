@@ -15,8 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from utils.colab import COLAB_EXTRAS, missing_packages
 from utils.notebook_format import BRANCH, CLONE_FOLDER, REPOSITORY, colab_url, setup_cell_source
+from utils.setup import COLAB_EXTRAS, missing_packages
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -81,7 +81,7 @@ COLAB_KERNEL = textwrap.dedent("""
 
     from utils.plots import show_frames      # a later cell's import
     import utils, utils.plots
-    from utils.colab import missing_packages
+    from utils.setup import missing_packages
     print(json.dumps({"root": str(ROOT), "utils": utils.__file__, "plots": utils.plots.__file__,
                       "in_colab": course.in_colab, "stem": course.stem, "missing": missing_packages(),
                       "calls": calls}))

@@ -198,21 +198,22 @@ def test_unknown_data_set_lists_the_valid_names(tmp_path: Path) -> None:
         fetch("mnsit", data_dir=tmp_path)
 
 
-def test_imdb_loader_matches_keras_datasets_imdb_on_the_fetched_file(server: FileServer, tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """Same shuffle (seed 113, the file is label-sorted), same start/oov/index_from conventions as Keras."""
+def test_imdb_texts_match_keras_datasets_imdb_on_the_fetched_file(server: FileServer, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same shuffle as Keras (seed 113, the file is label-sorted), the same reviews decoded to words."""
     import numpy as np
     from keras.src.datasets import imdb as keras_imdb
 
-    from utils.text_data import load_imdb, load_imdb_npz
+    from utils.text_data import fetch_imdb_texts
 
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
     folder = fetch("imdb")
     monkeypatch.setattr(keras_imdb, "get_file", lambda fname=None, *a, **k: str(folder / fname))
-    (x_train, y_train), (x_test, y_test) = load_imdb_npz(folder, num_words=20)
-    assert load_imdb(num_words=20)[0][0] == x_train  # the one-call form, like keras.datasets.imdb.load_data
-    (k_train, ky_train), (k_test, ky_test) = keras_imdb.load_data(num_words=20)
-    assert x_train == [list(r) for r in k_train] and x_test == [list(r) for r in k_test]
+    (x_train, y_train), (x_test, y_test) = fetch_imdb_texts()
+    (k_train, ky_train), (k_test, ky_test) = keras_imdb.load_data(num_words=10**9, start_char=None, index_from=0)
+    words = {rank: word for word, rank in keras_imdb.get_word_index().items()}
+    assert x_train == [" ".join(words[w] for w in r) for r in k_train]
+    assert x_test == [" ".join(words[w] for w in r) for r in k_test]
     np.testing.assert_array_equal(y_train, ky_train)
     np.testing.assert_array_equal(y_test, ky_test)
     assert 0.2 < y_train[: len(y_train) // 10].mean() < 0.8, "a validation tail must not be one class"

@@ -23,9 +23,9 @@ from fixtures_full_profile import FileServer, build, write_override
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 FULL_PATH = re.compile(r"course\.is_full|course\.smoke|course\.pick\(|profile [!=]= \"(?:full|default)\"|fetch\(")
-DATASETS = {"02": ["mnist", "fashion_mnist", "cifar10"]}
+DATASETS = {"02": ["mnist", "fashion_mnist", "cifar10"], "09": ["mini_speech_commands", "speech_commands"]}
 """Notebooks with a ``DATASET`` switch: the full profile runs once per data set."""
-EXPECTED = {"02", "04", "06", "07", "08", "09", "11", "12"}
+EXPECTED = {"02", "03", "04", "06", "07", "08", "09", "11", "12"}
 """The notebooks known to have a full path (those present must be found by the scan)."""
 CELL_TIMEOUT = 600
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from utils import hardware
-from utils.hardware import GpuInfo, choose_jit_compile, should_use_mixed_precision
+from utils.hardware import GpuInfo, should_use_mixed_precision
 
 capabilities = st.tuples(st.integers(1, 12), st.integers(0, 9))
 
@@ -38,15 +38,12 @@ def test_switch_overrides_the_automatic_choice(caps, profile):
     assert should_use_mixed_precision(gpus, "off", profile) is False
 
 
-def test_jit_compile_switch():
-    assert choose_jit_compile([], "auto") == "auto"
-    assert choose_jit_compile([GpuInfo("H100", (9, 0))], "on") is True
-    assert choose_jit_compile([GpuInfo("H100", (9, 0))], "off") is False
+def test_bad_switch_values_are_refused():
     for bad in ("yes", "", "ON "):
-        with pytest.raises(ValueError):
-            choose_jit_compile([], bad)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="switch must be one of"):
             should_use_mixed_precision([], bad)
+        with pytest.raises(ValueError, match="switch must be one of"):
+            hardware.wants_op_determinism("auto", bad)
 
 
 @pytest.mark.parametrize("value,expected", [(None, "auto"), ("", "auto"), ("ON", "on"), (" off ", "off")])
@@ -68,12 +65,10 @@ def test_bad_switch_in_environment_is_a_clear_error(monkeypatch):
 def restore_keras_state():
     import keras
 
-    from utils.reproducibility import set_op_determinism
-
     previous = keras.config.dtype_policy().name
     yield
     keras.config.set_dtype_policy(previous)
-    set_op_determinism(False)
+    hardware.set_op_determinism(False)
 
 
 @pytest.mark.parametrize("gpus,switch,profile,policy", [
@@ -100,19 +95,21 @@ def test_apply_gpu_policy_sets_and_reports_the_keras_dtype_policy(monkeypatch, r
     assert all(gpu.name in text for gpu in gpus)
 
 
-@pytest.mark.parametrize("determinism,xla,in_force", [
-    ("auto", "auto", False),   # Keras' auto is off on a CPU
-    ("auto", "on", True),
-    ("on", "auto", False),     # Keras refuses XLA while op determinism is on
-    ("off", "off", False),
+@pytest.mark.parametrize("determinism,xla,requested,in_force", [
+    ("auto", "auto", "auto", False),   # Keras' auto is off on a CPU
+    ("auto", "on", True, True),
+    ("on", "auto", "auto", False),     # Keras refuses XLA while op determinism is on
+    ("off", "off", False, False),
 ])
-def test_report_says_what_model_compile_really_does(monkeypatch, restore_keras_state, determinism, xla, in_force):
+def test_report_says_what_model_compile_really_does(monkeypatch, restore_keras_state, determinism, xla, requested,
+                                                    in_force):
     import keras
 
     monkeypatch.setattr(hardware, "list_gpus", lambda: [])
     monkeypatch.setenv(hardware.DETERMINISM_ENV, determinism)
     monkeypatch.setenv(hardware.XLA_ENV, xla)
     report = hardware.apply_gpu_policy()
+    assert report.jit_compile == requested and type(report.jit_compile) is type(requested)
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     model.compile(optimizer="sgd", loss="mse", jit_compile=report.jit_compile)
     assert model.jit_compile is in_force

@@ -74,13 +74,13 @@ def test_full_sources_share_the_layout(online: Path, source: str, channels: int)
     assert (online / source).is_dir()  # downloaded into the course's data folder
 
 
-@pytest.mark.parametrize("loader, shapes", [
-    (images.load_mnist, [(600, 28, 28), (600,), (200, 28, 28), (200,)]),
-    (images.load_fashion_mnist, [(600, 28, 28), (600,), (200, 28, 28), (200,)]),
-    (images.load_cifar10, [(600, 32, 32, 3), (600, 1), (200, 32, 32, 3), (200, 1)]),  # labels (n, 1), as Keras
+@pytest.mark.parametrize("name, shapes", [
+    ("mnist", [(600, 28, 28), (600,), (200, 28, 28), (200,)]),
+    ("fashion_mnist", [(600, 28, 28), (600,), (200, 28, 28), (200,)]),
+    ("cifar10", [(600, 32, 32, 3), (600, 1), (200, 32, 32, 3), (200, 1)]),  # labels (n, 1), as Keras
 ])
-def test_benchmarks_come_back_as_keras_datasets_returns_them(online: Path, loader, shapes) -> None:
-    (x_train, y_train), (x_test, y_test) = loader()
+def test_benchmarks_come_back_as_keras_datasets_returns_them(online: Path, name: str, shapes) -> None:
+    (x_train, y_train), (x_test, y_test) = images.read_benchmark(name)
     assert [a.shape for a in (x_train, y_train, x_test, y_test)] == shapes
     assert all(a.dtype == np.uint8 for a in (x_train, y_train, x_test, y_test))
 
@@ -91,7 +91,7 @@ def test_benchmarks_equal_what_keras_datasets_reads_from_the_same_files(online: 
     """keras.datasets.<name>.load_data() on the very files fetch downloaded (its own download bypassed)."""
     import importlib
 
-    ours = sum(getattr(images, f"load_{name}")(), ())
+    ours = sum(images.read_benchmark(name), ())
     module = importlib.import_module(f"keras.src.datasets.{name}")
     monkeypatch.setattr(module, "get_file", lambda fname=None, *a, **k: str(online / name / fname))
     for mine, theirs in zip(ours, sum(module.load_data(), ()), strict=True):
@@ -103,7 +103,7 @@ def test_cifar_batches_equal_what_keras_reads(online: Path) -> None:
     """Keras' own batch reader (a restricted unpickler in Keras 3.15) on the fetched Python 2 pickles."""
     from keras.src.datasets.cifar import load_batch
 
-    (x_train, _), (x_test, y_test) = images.load_cifar10()
+    (x_train, _), (x_test, y_test) = images.read_benchmark("cifar10")
     folder = online / "cifar10" / "cifar-10-python_extracted" / "cifar-10-batches-py"
     data, labels = load_batch(str(folder / "test_batch"))
     np.testing.assert_array_equal(x_test, data.transpose(0, 2, 3, 1))
@@ -113,11 +113,11 @@ def test_cifar_batches_equal_what_keras_reads(online: Path) -> None:
 
 
 def test_fashion_idx_and_cifar_pickles_decode_to_the_pixels_written(online: Path, served: Path) -> None:
-    (_, _), (x_test, y_test) = images.load_fashion_mnist()
+    (_, _), (x_test, y_test) = images.read_benchmark("fashion_mnist")
     expected, labels = digit_images(200, 28, SEED + 3)
     np.testing.assert_array_equal(x_test, expected)
     np.testing.assert_array_equal(y_test, labels)
-    (_, _), (x_cifar, _) = images.load_cifar10()
+    (_, _), (x_cifar, _) = images.read_benchmark("cifar10")
     with tarfile.open(served / "cifar-10-python.tar.gz") as tar:
         batch = pickle.load(tar.extractfile("cifar-10-batches-py/test_batch"), encoding="bytes")
     red_plane = np.asarray(batch[b"data"])[:, :1024].reshape(-1, 32, 32)  # upstream rows: all red, green, blue

@@ -21,7 +21,8 @@ TRAINER = textwrap.dedent(f'''
     sys.path.insert(0, {str(ROOT)!r})
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     mode, log, out = sys.argv[1:4]
-    from utils.reproducibility import set_op_determinism, set_seeds
+    from utils.hardware import set_op_determinism
+    from utils.setup import set_seeds
     set_seeds(7)
     set_op_determinism(True)  # the two runs must agree to 1e-5
     import keras
@@ -78,7 +79,8 @@ def test_killed_training_resumes_without_repeating_epochs_and_matches(tmp_path: 
     code, first, _, _ = _train(tmp_path, "kill", resumable, "run1")
     assert code == -signal.SIGKILL, "the trainer should have been killed"
     assert first == _epochs(0, KILL_AFTER + 1)
-    assert (resumable / "tiny" / "training_metadata.json").is_file(), "the backup of the killed run is missing"
+    backups = [path.parent.name for path in (resumable / "tiny").glob("*/training_metadata.json")]
+    assert backups == ["float32-97"], "the backup of the killed run is missing (or not named policy-parameters)"
 
     code, second, resumed_out, report = _train(tmp_path, "resume", resumable, "run2")
     assert code == 0
@@ -112,3 +114,51 @@ def test_keras_still_keeps_the_restored_epoch_after_fit(tmp_path: Path) -> None:
     history = model.fit(x, y, epochs=3, verbose=0, callbacks=[restore])
     assert history.epoch == [2]
     assert model._initial_epoch == 2, "Keras now resets _initial_epoch: remove the workaround line in fit_resumable"
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def test_a_backup_is_resumed_only_under_the_same_policy_by_the_same_model(tmp_path: Path, monkeypatch) -> None:
+    """An interrupted run under mixed precision must not be resumed by a float32 run, nor by another model."""
+    import keras
+
+    from utils.training import fit_resumable
+
+    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path))
+    x, y = np.ones((8, 3), "float32"), np.ones((8, 1), "float32")
+    previous = keras.config.dtype_policy()
+
+    class InterruptAfterSecondEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise _Interrupt  # like a kernel interrupt: the backup stays, no clean-up runs
+
+    def epochs_run(policy: str, units: int = 4, interrupt: bool = False) -> list[int]:
+        keras.config.set_dtype_policy(policy)
+        try:
+            model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(units), keras.layers.Dense(1)])
+            model.compile("sgd", "mse")
+            callbacks = [InterruptAfterSecondEpoch()] if interrupt else []
+            return fit_resumable(model, x, y=y, run_name="run", epochs=4, verbose=0, callbacks=callbacks).epoch
+        finally:
+            keras.config.set_dtype_policy(previous)
+
+    with pytest.raises(_Interrupt):
+        epochs_run("mixed_float16", interrupt=True)
+    assert epochs_run("float32") == [0, 1, 2, 3], "a float32 run resumed a mixed_float16 backup"
+    assert [p.name for p in (tmp_path / "run").iterdir()] == ["mixed_float16-21"], "backups: <policy>-<parameters>"
+    assert epochs_run("mixed_float16", units=5) == [0, 1, 2, 3], "a model of another size resumed the backup"
+    assert epochs_run("mixed_float16") == [2, 3], "the same model under the same policy must resume"
+    assert not (tmp_path / "run").exists(), "completed runs leave no backup"
+
+
+def test_an_unbuilt_model_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    import keras
+
+    from utils.training import fit_resumable
+
+    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path))
+    with pytest.raises(ValueError, match="needs a built model"):
+        fit_resumable(keras.Sequential([keras.layers.Dense(1)]), np.zeros((2, 3)), run_name="x", epochs=1)

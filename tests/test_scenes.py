@@ -212,16 +212,12 @@ def test_a_perfect_segmentation_cut_into_regions_cannot_separate_twins() -> None
     assert found / (2 * len(twins)) <= 0.5 + 1e-9
 
 
-def test_select_and_concatenate() -> None:
+def test_select_by_mask_or_positions() -> None:
     digits, labels = digit_like()
-    a = compose_scenes(digits, labels, 4, 40, objects=(1, 1), seed=1)
-    b = compose_scenes(digits, labels, 3, 40, objects=(1, 3), seed=2, touching=0.5)
-    both = scene_tools.concatenate_scenes([a, b])
-    assert len(both) == 7 and both.boxes.shape == (7, 3, 4) and (both.labels[:4, 1:] == -1).all()
-    np.testing.assert_array_equal(both.select(np.arange(4, 7)).images, b.images)
-    np.testing.assert_array_equal(both.select(both.counts > 1).counts, both.counts[both.counts > 1])
-    with pytest.raises(ValueError):
-        scene_tools.concatenate_scenes([])
+    scenes = compose_scenes(digits, labels, 7, 40, objects=(1, 3), seed=2, touching=0.5)
+    np.testing.assert_array_equal(scenes.select(np.arange(4, 7)).images, scenes.images[4:])
+    np.testing.assert_array_equal(scenes.select(scenes.counts > 1).counts, scenes.counts[scenes.counts > 1])
+    assert len(scenes.select([])) == 0
 
 
 def test_bright_regions_are_sorted_and_filtered() -> None:

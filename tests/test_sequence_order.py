@@ -87,5 +87,5 @@ def test_bad_config_is_rejected(bad):
 
 @pytest.mark.parametrize("n", [0, -3, 2.5, True])
 def test_bad_count_is_rejected(n):
-    with pytest.raises(ValueError, match="n must be a positive int"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
         which_came_first(n, seed=0)

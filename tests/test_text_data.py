@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from utils.text_data import cldr_names, load_imdb_npz, load_imdb_texts, load_imdb_word_index
+from utils.text_data import cldr_names, load_imdb_texts
 
 WORD_INDEX = {"the": 1, "film": 2, "was": 3, "good": 4, "bad": 5, "not": 6}
+RANK_TO_WORD = {rank: word for word, rank in WORD_INDEX.items()}
 
 
 def _object_array(rows: list[list[int]]) -> np.ndarray:
@@ -31,44 +32,36 @@ def write_imdb_fixture(folder: Path, train: list[list[int]], test: list[list[int
     return folder
 
 
-def test_imdb_sequences_follow_keras_conventions(tmp_path: Path) -> None:
-    folder = write_imdb_fixture(tmp_path, [[1, 2, 3, 4], [1, 2, 3, 6, 5]], [[1, 2, 3, 5]])
-    (x_train, y_train), (x_test, y_test) = load_imdb_npz(folder)
-    assert x_train[0] == [1, 4, 5, 6, 7]  # start_char, then rank + index_from
-    assert y_train.tolist() == [0, 1] and y_test.tolist() == [1]
-    (x_train, _), _ = load_imdb_npz(folder, num_words=8)
-    assert x_train[1] == [1, 4, 5, 6, 2, 2]  # ranks 6 and 5 (+3 = 9, 8) fall outside num_words -> oov_char
-    assert len(x_test) == 1
-
-
 def test_imdb_texts_decode_words(tmp_path: Path) -> None:
-    folder = write_imdb_fixture(tmp_path, [[1, 2, 3, 6, 4]], [[1, 2, 3, 5]])
-    (train_texts, _), (test_texts, _) = load_imdb_texts(folder)
-    assert train_texts == ["the film was not good"] and test_texts == ["the film was bad"]
-    assert load_imdb_word_index(folder)["good"] == 4
+    folder = write_imdb_fixture(tmp_path, [[1, 2, 3, 6, 4]], [[1, 2, 3, 5], [1, 9]])
+    (train_texts, y_train), (test_texts, y_test) = load_imdb_texts(folder, seed=None)
+    assert train_texts == ["the film was not good"] and test_texts == ["the film was bad", "the [UNK]"]
+    assert y_train.tolist() == [0] and y_test.tolist() == [1, 0] and y_train.dtype == np.int64
 
 
 @settings(max_examples=20, deadline=None)
 @given(st.lists(st.lists(st.integers(1, 6), min_size=1, max_size=12), min_size=1, max_size=5))
-def test_imdb_round_trip(tmp_path_factory: pytest.TempPathFactory, reviews: list[list[int]]) -> None:
+def test_imdb_shuffle_keeps_the_pairs(tmp_path_factory: pytest.TempPathFactory, reviews: list[list[int]]) -> None:
     folder = write_imdb_fixture(tmp_path_factory.mktemp("imdb"), reviews, reviews[:1])
-    (x_train, y_train), _ = load_imdb_npz(folder, seed=None)  # the stored order
-    assert [row[1:] for row in x_train] == [[w + 3 for w in r] for r in reviews]
-    assert len(y_train) == len(reviews)
-    (shuffled, shuffled_labels), _ = load_imdb_npz(folder)  # shuffled as Keras does: same pairs, new order
-    pairs = sorted((tuple(x), int(y)) for x, y in zip(x_train, y_train, strict=True))
-    assert sorted((tuple(x), int(y)) for x, y in zip(shuffled, shuffled_labels, strict=True)) == pairs
+    (texts, labels), _ = load_imdb_texts(folder, seed=None)  # the stored order
+    assert texts == [" ".join(RANK_TO_WORD[w] for w in review) for review in reviews]
+    assert len(labels) == len(reviews)
+    (shuffled, shuffled_labels), _ = load_imdb_texts(folder)  # shuffled as Keras does: same pairs, new order
+    pairs = sorted(zip(texts, labels.tolist(), strict=True))
+    assert sorted(zip(shuffled, shuffled_labels.tolist(), strict=True)) == pairs
 
 
 def test_imdb_missing_or_malformed_files(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="fetch"):
-        load_imdb_npz(tmp_path)
+        load_imdb_texts(tmp_path)
     np.savez(tmp_path / "imdb.npz", x_train=np.zeros(2))
     (tmp_path / "imdb_word_index.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ValueError, match="expected"):
-        load_imdb_npz(tmp_path)
-    with pytest.raises(ValueError, match="num_words"):
-        load_imdb_npz(tmp_path, num_words=2)
+        load_imdb_texts(tmp_path)
+    write_imdb_fixture(tmp_path, [[1]], [[2]])
+    (tmp_path / "imdb_word_index.json").write_text('{"the": "one"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="integer rank"):
+        load_imdb_texts(tmp_path)
 
 
 def test_cldr_names_are_real_text() -> None:

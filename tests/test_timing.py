@@ -33,9 +33,12 @@ def test_median_before_training_is_a_clear_error():
         _ = EpochTimer().median_seconds
 
 
-def test_spread_is_median_and_quartiles():
+def test_spread_is_median_quartiles_and_extremes():
     result = spread([5.0, 1.0, 2.0, 4.0, 3.0])
     assert (result.median, result.low, result.high, result.repeats) == (3.0, 2.0, 4.0, 5)
+    assert (result.minimum, result.maximum) == (1.0, 5.0)
+    assert spread([10.0, 12.0, 11.0, 50.0, 9.0]).maximum == 50.0, "one outlier moves the extremes, not the IQR"
+    assert spread([7.0], min_repeats=1).repeats == 1
     assert result.format() == "3 [2–4]"
     assert result.format(scale=1000) == "3e+03 [2e+03–4e+03]"
 
@@ -45,6 +48,8 @@ def test_spread_is_median_and_quartiles():
 def test_spread_refuses_too_few_or_bad_timings(samples):
     with pytest.raises(ValueError):
         spread(samples)
+    with pytest.raises(ValueError):
+        spread([], min_repeats=1)
 
 
 def test_compare_claims_a_difference_only_without_overlap():
@@ -56,13 +61,3 @@ def test_compare_claims_a_difference_only_without_overlap():
     verdict = compare("noisy", noisy, "fast", fast)
     assert "overlap ->" in verdict and "no measurable difference" in verdict and "1.25x" in verdict
     assert fast.overlaps(noisy) and noisy.overlaps(fast) and not fast.overlaps(slow)
-
-
-def test_timer_spread_skips_the_tracing_epoch():
-    timer = EpochTimer()
-    timer.seconds = [9.0, 1.0, 1.0, 2.0, 2.0, 3.0]
-    assert timer.spread().median == 2.0 and timer.spread().repeats == 5
-    assert timer.spread(skip_first=False).repeats == 6
-    with pytest.raises(ValueError, match="at least 5"):
-        timer.seconds = [9.0, 1.0]
-        timer.spread()

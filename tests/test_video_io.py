@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from utils.video_io import (
     ClipSettings,
     cache_path,
-    check_clips,
     clip_group,
     crop_and_resize,
     find_videos,
@@ -101,7 +100,7 @@ def test_skip_or_fail_on_unreadable_clip(tmp_path: Path) -> None:
     assert [path.name for path, _ in folder.failures] == ["broken.avi"]
     assert len(folder.paths) == 3 and folder.class_names == ("run", "walk")
     with pytest.raises(ValueError, match="on_error"):
-        check_clips(folder.paths, SMALL, on_error="ignore")
+        load_video_folder(tmp_path, SMALL, on_error="ignore")
 
 
 def test_progress_bar_counts_every_clip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

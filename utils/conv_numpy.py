@@ -1,9 +1,5 @@
-"""Plumbing for ``01_convolutions_from_scratch``: a generated image set in which only edges decide the label.
-
-The convolution, ReLU and max pooling themselves are written in the notebook's own cells, where a
-learner can edit them (``tests/test_conv_numpy.py`` tests those cells). This module only makes data:
-:func:`edge_images`, small grey images split by one straight boundary whose orientation is the label.
-"""
+"""Data for ``01_convolutions_from_scratch`` (whose own cells hold the convolution, ReLU and pooling a learner edits):
+:func:`edge_images`, grey images split by one straight boundary whose orientation is the label."""
 
 from __future__ import annotations
 
@@ -16,18 +12,9 @@ MIN_CONTRAST = 0.3
 
 
 def edge_images(n: int, size: int = 16, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Grey images with one straight boundary between two flat regions; the label is the boundary's orientation.
-
-    Labels index :data:`EDGE_ORIENTATIONS` (chance accuracy 0.25). The darker region's brightness is
-    uniform in [0, 0.7], the brighter one is at least :data:`MIN_CONTRAST` brighter, which side is the
-    bright one is a coin flip, the boundary is shifted up to ``size / 4`` pixels from the centre, and
-    Gaussian pixel noise (standard deviation ``noise``) is added before clipping to [0, 1]. So the mean
-    brightness and the brightness histogram say nothing about the label: only the *direction* in which
-    brightness changes does (introduced in ``01_convolutions_from_scratch``).
-
-    Returns:
-        ``x`` float32 (n, size, size, 1) in [0, 1] and ``y`` int64 (n,).
-    """
+    """``x`` float32 (n, size, size, 1) in [0, 1] and ``y`` int64 (n,) indexing :data:`EDGE_ORIENTATIONS`: a darker
+    region uniform in [0, 0.7] and one at least :data:`MIN_CONTRAST` brighter on a random side of a boundary shifted up
+    to ``size / 4`` from the centre, plus noise of std ``noise``: only the direction of the change tells the label."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 4:
@@ -43,8 +30,6 @@ def edge_images(n: int, size: int = 16, noise: float = 0.1, seed: int = 0) -> tu
     rows, cols = np.mgrid[0:size, 0:size] - (size - 1) / 2
     normals = _NORMALS[labels]
     distance = normals[:, 0, None, None] * rows + normals[:, 1, None, None] * cols - offsets[:, None, None]
-    on_positive_side = distance > 0
-    high = np.where(bright_side_positive, bright, dark)[:, None, None]
-    low = np.where(bright_side_positive, dark, bright)[:, None, None]
-    images = np.where(on_positive_side, high, low) + rng.normal(0.0, noise, size=(n, size, size))
+    in_bright = (distance > 0) == bright_side_positive[:, None, None]
+    images = np.where(in_bright, bright[:, None, None], dark[:, None, None]) + rng.normal(0.0, noise, (n, size, size))
     return np.clip(images, 0.0, 1.0).astype("float32")[..., None], labels.astype("int64")

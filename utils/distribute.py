@@ -1,10 +1,4 @@
-"""Start training processes and collect their reports: the plumbing of ``13_distributed_training``.
-
-The distribution itself — ``tf.distribute.MirroredStrategy``, ``MultiWorkerMirroredStrategy``,
-``keras.distribution.DataParallel`` — is written in that notebook's cells. A device layout is fixed
-when a framework starts, so each demonstration runs in fresh processes; this module only picks free
-ports and runs the processes side by side, each printing one JSON line as its last output.
-"""
+"""Notebook 13's plumbing: run training processes side by side and collect the JSON line each prints last."""
 
 from __future__ import annotations
 
@@ -13,24 +7,16 @@ import os
 import socket
 import subprocess
 from collections.abc import Mapping, Sequence
-
-DEFAULT_TIMEOUT = 240
+from contextlib import ExitStack
 
 
 def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
     """``count`` distinct TCP ports that are free right now (the OS picks them)."""
     if count < 1:
         raise ValueError(f"count must be >= 1, got {count}")
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind((host, 0))
-            sockets.append(sock)
+    with ExitStack() as stack:  # every socket stays bound until all are picked, so the ports differ
+        sockets = [stack.enter_context(socket.create_server((host, 0))) for _ in range(count)]
         return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def last_json_line(text: str) -> dict:
@@ -42,7 +28,7 @@ def last_json_line(text: str) -> dict:
 
 
 def run_processes(commands: Sequence[Sequence[str]], envs: Sequence[Mapping[str, str]] | None = None,
-                  timeout: float = DEFAULT_TIMEOUT) -> list[dict]:
+                  timeout: float = 240) -> list[dict]:
     """Run ``commands`` at the same time (workers must meet), wait for all, return their JSON reports in order."""
     if not commands:
         raise ValueError("give at least one command")

@@ -1,8 +1,7 @@
 """The data sets of the ``full`` profile (introduced in ``02_image_classification``): ``fetch(name)``.
 
-``keras.utils.get_file`` verifies each file against its published sha256 (or md5), downloads a damaged copy again
-and extracts archives with unsafe paths filtered (made an error here). This module adds one manifest
-(``utils/manifest.toml``, rendered as the README's data table), errors naming the URLs tried and the cache path,
+``keras.utils.get_file`` downloads, verifies the sha256 (or md5) and extracts; this module adds the manifest
+(``utils/manifest.toml``, also the README's data table), errors naming the URLs tried and the cache path,
 ``$COURSE_MANIFEST_OVERRIDE`` (data/README.md) and ``python -m utils.downloads --list | --where NAME | NAME``.
 """
 
@@ -66,6 +65,7 @@ class RemoteFile:
 @dataclass(frozen=True)
 class DataSource:
     """One data set of the manifest; cached in ``<data dir>/<name>/``."""
+
     name: str
     title: str
     homepage: str

@@ -1,17 +1,5 @@
-"""Backend-agnostic model builders for benchmarking the three parts of the course.
-
-Introduced in ``12_performance_and_scaling``. Only Keras layers and ``keras.ops`` appear
-here — nothing from TensorFlow — so the same models train under ``KERAS_BACKEND``
-``tensorflow``, ``jax`` or ``torch`` (the GPU machines that check the course have JAX and
-PyTorch but not TensorFlow). Each builder returns an uncompiled model; under a mixed
-precision policy the last layer still computes its softmax in float32, as Keras advises.
-
-* :func:`build_image_cnn` — a Part 1-style convolutional image classifier;
-* :func:`build_sequence_classifier` — a Part 2-style LSTM/GRU text classifier, with
-  ``recurrent_dropout`` to push the layer off the fused cuDNN path;
-* :func:`build_video_classifier` — the Part 3-style hybrid: a CNN applied to every frame
-  (``TimeDistributed``), an LSTM over the frame features.
-"""
+"""Uncompiled models of the course's three parts for benchmarking, built from Keras layers and ``keras.ops`` only, so
+they train under any ``KERAS_BACKEND``; under mixed precision the softmax still computes in float32."""
 
 from __future__ import annotations
 
@@ -37,76 +25,60 @@ def _shape(name: str, shape: Sequence[int], rank: int) -> tuple[int, ...]:
 
 
 def _classifier_head(features: keras.KerasTensor, num_classes: int) -> keras.KerasTensor:
-    logits = keras.layers.Dense(num_classes, name="logits")(features)
+    logits = keras.layers.Dense(_positive("num_classes", num_classes), name="logits")(features)
     # float32 softmax keeps the loss numerically safe under mixed_float16 / mixed_bfloat16
     return keras.layers.Activation("softmax", dtype="float32", name="probabilities")(logits)
 
 
-def _conv_features(image: keras.KerasTensor, filters: Sequence[int], prefix: str = "") -> keras.KerasTensor:
+def _conv_features(image: keras.KerasTensor, filters: Sequence[int]) -> keras.KerasTensor:
+    if not filters:
+        raise ValueError("filters must name at least one convolution width")
     x = image
     for index, width in enumerate(filters, start=1):
-        x = keras.layers.Conv2D(width, 3, padding="same", activation="relu", name=f"{prefix}conv{index}")(x)
-        x = keras.layers.MaxPooling2D(name=f"{prefix}pool{index}")(x)
-    return keras.layers.GlobalAveragePooling2D(name=f"{prefix}gap")(x)
+        x = keras.layers.Conv2D(_positive("filters entry", width), 3, padding="same", activation="relu",
+                                name=f"conv{index}")(x)
+        x = keras.layers.MaxPooling2D(name=f"pool{index}")(x)
+    return keras.layers.GlobalAveragePooling2D(name="gap")(x)
 
 
 def build_image_cnn(input_shape: Sequence[int] = (32, 32, 3), num_classes: int = 10,
                     filters: Sequence[int] = (32, 64)) -> keras.Model:
     """Conv → pool blocks, global average pooling and a softmax: the Part 1 image classifier."""
-    shape = _shape("input_shape", input_shape, 3)
-    classes = _positive("num_classes", num_classes)
-    if not filters:
-        raise ValueError("filters must name at least one convolution width")
-    inputs = keras.Input(shape=shape, name="image")
-    x = keras.layers.Rescaling(1.0, name="as_float")(inputs)
-    x = _conv_features(x, [_positive("filters entry", f) for f in filters])
+    inputs = keras.Input(shape=_shape("input_shape", input_shape, 3), name="image")
+    x = _conv_features(keras.layers.Rescaling(1.0, name="as_float")(inputs), filters)
     x = keras.layers.Dense(64, activation="relu", name="hidden")(x)
-    return keras.Model(inputs, _classifier_head(x, classes), name="image_cnn")
+    return keras.Model(inputs, _classifier_head(x, num_classes), name="image_cnn")
 
 
 def build_sequence_classifier(sequence_length: int = 100, vocabulary_size: int = 5000, num_classes: int = 2,
                               cell: str = "lstm", units: int = 64, embedding_dim: int = 32,
                               recurrent_dropout: float = 0.0) -> keras.Model:
-    """Embedding → LSTM/GRU → softmax: the Part 2 sequence classifier.
-
-    With the default activations, ``recurrent_dropout=0`` and ``unroll=False`` the layer
-    qualifies for the fused cuDNN kernel on an NVIDIA GPU (TensorFlow and PyTorch
-    backends). Any ``recurrent_dropout > 0`` forces the generic step-by-step loop.
-    """
-    length = _positive("sequence_length", sequence_length)
-    vocabulary = _positive("vocabulary_size", vocabulary_size)
-    classes = _positive("num_classes", num_classes)
-    width = _positive("units", units)
-    embedding = _positive("embedding_dim", embedding_dim)
+    """Embedding → LSTM/GRU → softmax: the Part 2 sequence classifier. With ``recurrent_dropout=0`` the layer can use
+    the fused cuDNN kernel on an NVIDIA GPU; any ``recurrent_dropout > 0`` forces the generic step-by-step loop."""
     kind = str(cell).lower()
     if kind not in RECURRENT_CELLS:
         raise ValueError(f"cell must be one of {RECURRENT_CELLS}, got {cell!r}")
     if not 0.0 <= float(recurrent_dropout) < 1.0:
         raise ValueError(f"recurrent_dropout must be in [0, 1), got {recurrent_dropout!r}")
     layer = keras.layers.LSTM if kind == "lstm" else keras.layers.GRU
-    inputs = keras.Input(shape=(length,), dtype="int32", name="tokens")
-    x = keras.layers.Embedding(vocabulary, embedding, name="embedding")(inputs)
-    x = layer(width, recurrent_dropout=float(recurrent_dropout), name=kind)(x)
+    inputs = keras.Input(shape=(_positive("sequence_length", sequence_length),), dtype="int32", name="tokens")
+    x = keras.layers.Embedding(_positive("vocabulary_size", vocabulary_size),
+                               _positive("embedding_dim", embedding_dim), name="embedding")(inputs)
+    x = layer(_positive("units", units), recurrent_dropout=float(recurrent_dropout), name=kind)(x)
     suffix = "_fallback" if recurrent_dropout > 0 else ""
-    return keras.Model(inputs, _classifier_head(x, classes), name=f"{kind}_classifier{suffix}")
+    return keras.Model(inputs, _classifier_head(x, num_classes), name=f"{kind}_classifier{suffix}")
 
 
 def build_video_classifier(frames: int = 8, frame_shape: Sequence[int] = (32, 32, 3), num_classes: int = 5,
                            filters: Sequence[int] = (16, 32), units: int = 32) -> keras.Model:
     """TimeDistributed CNN per frame → LSTM over time → softmax: the Part 3 hybrid video model."""
-    steps = _positive("frames", frames)
     shape = _shape("frame_shape", frame_shape, 3)
-    classes = _positive("num_classes", num_classes)
-    width = _positive("units", units)
-    if not filters:
-        raise ValueError("filters must name at least one convolution width")
     frame = keras.Input(shape=shape, name="frame")
-    frame_encoder = keras.Model(frame, _conv_features(frame, [_positive("filters entry", f) for f in filters]),
-                                name="frame_encoder")
-    inputs = keras.Input(shape=(steps, *shape), name="clip")
+    frame_encoder = keras.Model(frame, _conv_features(frame, filters), name="frame_encoder")
+    inputs = keras.Input(shape=(_positive("frames", frames), *shape), name="clip")
     x = keras.layers.TimeDistributed(frame_encoder, name="per_frame_cnn")(inputs)
-    x = keras.layers.LSTM(width, name="lstm")(x)
-    return keras.Model(inputs, _classifier_head(x, classes), name="video_classifier")
+    x = keras.layers.LSTM(_positive("units", units), name="lstm")(x)
+    return keras.Model(inputs, _classifier_head(x, num_classes), name="video_classifier")
 
 
 def build_mlp(input_dim: int = 256, num_classes: int = 10, width: int = 1024, depth: int = 3) -> keras.Model:
@@ -115,15 +87,12 @@ def build_mlp(input_dim: int = 256, num_classes: int = 10, width: int = 1024, de
     x = inputs
     for index in range(_positive("depth", depth)):
         x = keras.layers.Dense(_positive("width", width), activation="relu", name=f"dense{index + 1}")(x)
-    return keras.Model(inputs, _classifier_head(x, _positive("num_classes", num_classes)), name=f"mlp_{width}")
+    return keras.Model(inputs, _classifier_head(x, num_classes), name=f"mlp_{width}")
 
 
 def synthetic_batch(model: keras.Model, batch_size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Random inputs and labels shaped for ``model`` (int tokens for an Embedding input).
-
-    Throughput does not depend on the values, so random data measures speed honestly and
-    needs no download.
-    """
+    """Random inputs (int tokens for an Embedding input) and labels shaped for ``model``: speed does not depend on
+    the values, so random data measures it honestly and needs no download."""
     size = _positive("batch_size", batch_size)
     rng = np.random.default_rng(seed)
     spec = model.inputs[0]
@@ -133,6 +102,5 @@ def synthetic_batch(model: keras.Model, batch_size: int, seed: int = 0) -> tuple
         x = rng.integers(0, embedding.input_dim, size=shape).astype("int32")
     else:
         x = rng.random(shape, dtype=np.float32)
-    classes = int(model.outputs[0].shape[-1])
-    y = rng.integers(0, classes, size=(size,)).astype("int32")
+    y = rng.integers(0, int(model.outputs[0].shape[-1]), size=(size,)).astype("int32")
     return x, y

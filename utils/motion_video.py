@@ -1,23 +1,10 @@
-"""A generated video data set where only motion tells the class: real handwritten digits that move.
+"""Generated video for ``11_video_classification`` where only motion tells the class: a real handwritten digit
+(scikit-learn's 8x8 scans) drifting in one of eight directions, or circling either way, on a wrap-around canvas.
 
-Introduced in ``11_video_classification``. Each clip shows one scikit-learn handwritten
-digit (a real 8x8 scan) on a small canvas. The class is *how it moves* — drifting right,
-left, up or down (or diagonally), or circling clockwise or counter-clockwise.
-
-What each view of a clip can tell:
-
-* **one frame** — nothing. The canvas wraps around like a torus, so the digit's position is
-  uniform in every frame, and its angle, size, digit identity, speed, noise and distractors are
-  drawn independently of the class. A one-frame model is at chance.
-* **the frames without their order** (a bag of frames, their mean, their maximum) — the *axis* of
-  motion, not its direction: the positions of a drifting digit lie along a line. Played backwards,
-  a clip of one class is a clip of the opposite class ("right" becomes "left", "clockwise"
-  becomes "counter-clockwise") with exactly the same distribution, so an order-free model must
-  confuse each class with its reverse (:func:`reversed_labels`). With the eight drift classes it
-  can reach at most 1/2 (the axis right, then a coin flip).
-* **the frames in order** — everything.
-
-``tests/test_video_motion.py`` checks the first two on the generator's output.
+One frame tells nothing: the canvas is a torus, so the position is uniform, and angle, size, digit, speed, noise
+and distractors are drawn independently of the class. The frames without their order tell the axis of motion but
+not its direction: played backwards a clip is one of the opposite class (:func:`reversed_labels`), so an
+order-free model reaches at most 1/2 on the eight drift classes. ``tests/test_video_motion.py`` checks both.
 """
 
 from __future__ import annotations
@@ -32,46 +19,33 @@ _DRIFT = {"right": (0.0, 1.0), "up-right": (-_DIAGONAL, _DIAGONAL), "up": (-1.0,
           "down-left": (_DIAGONAL, -_DIAGONAL), "down": (1.0, 0.0),
           "down-right": (_DIAGONAL, _DIAGONAL)}  # unit (d_row, d_col); rows point down
 _CIRCLE = {"clockwise": -1.0, "counter-clockwise": 1.0}  # sign of the orbit's angle change (rows point down)
-
 DRIFT_CLASSES: tuple[str, ...] = tuple(_DRIFT)
-"""The default classes: drifting in one of eight compass directions."""
-CIRCLE_CLASSES: tuple[str, ...] = tuple(_CIRCLE)
-"""Harder optional classes: circling clockwise or counter-clockwise (the direction of travel keeps turning)."""
+CIRCLE_CLASSES: tuple[str, ...] = tuple(_CIRCLE)  # harder: the direction of travel keeps turning
 MOTION_CLASSES: tuple[str, ...] = DRIFT_CLASSES + CIRCLE_CLASSES
-"""Every motion the generator can draw."""
 _REVERSED = {"right": "left", "up-right": "down-left", "up": "down", "up-left": "down-right",
              "clockwise": "counter-clockwise"}
 _REVERSED.update({value: key for key, value in list(_REVERSED.items())})
 
 
 def reversed_labels(classes: tuple[str, ...] = DRIFT_CLASSES) -> np.ndarray:
-    """For each class index, the index of the motion that the same clip shows when played backwards.
-
-    ``-1`` where the reversed motion is not among ``classes``.
-    """
+    """For each class index, the index of the motion the same clip shows played backwards (``-1``: not a class)."""
     return np.array([classes.index(_REVERSED[name]) if _REVERSED[name] in classes else -1 for name in classes])
 
 
 @dataclass(frozen=True)
 class MotionVideoConfig:
-    """Knobs of the generated data set; the defaults are sized for a 2-core CPU."""
+    """Knobs of the generated data set; the defaults are sized for a 2-core CPU. Pairs are (low, high) ranges
+    drawn uniformly per clip."""
 
-    classes: tuple[str, ...] = DRIFT_CLASSES
-    """Which motions to draw; a label is the index of its motion in this tuple."""
+    classes: tuple[str, ...] = DRIFT_CLASSES  # a label is the index of its motion in this tuple
     frames: int = 8
     size: int = 24
-    digit_size: tuple[float, float] = (9.0, 13.0)
-    """Side of the drawn digit in pixels, drawn uniformly per clip."""
-    speed: tuple[float, float] = (1.5, 2.5)
-    """Drift speed in pixels per frame, drawn uniformly per clip."""
-    radius: tuple[float, float] = (3.0, 5.0)
-    """Radius of the circling classes' orbit in pixels, drawn uniformly per clip."""
-    turn: tuple[float, float] = (30.0, 45.0)
-    """How far a circling digit goes round its orbit per frame, in degrees, drawn uniformly per clip."""
-    noise: float = 0.05
-    """Standard deviation of the Gaussian pixel noise added to every frame."""
-    distractors: int = 0
-    """Extra digits that stay still, at half brightness (same in every class)."""
+    digit_size: tuple[float, float] = (9.0, 13.0)  # side of the drawn digit, pixels
+    speed: tuple[float, float] = (1.5, 2.5)  # drift, pixels per frame
+    radius: tuple[float, float] = (3.0, 5.0)  # orbit of the circling classes, pixels
+    turn: tuple[float, float] = (30.0, 45.0)  # circling, degrees per frame
+    noise: float = 0.05  # sd of the Gaussian pixel noise
+    distractors: int = 0  # extra still digits at half brightness (same in every class)
 
     def check(self) -> None:
         unknown = [name for name in self.classes if name not in MOTION_CLASSES]
@@ -96,51 +70,34 @@ def load_digit_images() -> np.ndarray:
     return (load_digits().images / 16.0).astype("float32")
 
 
-def _sample_sprites(sprites: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Bilinear lookup of ``sprites[i]`` at fractional pixel coordinates; zero outside the sprite."""
-    padded = np.pad(sprites, ((0, 0), (1, 1), (1, 1)))  # a zero border makes outside samples zero
-    height, width = sprites.shape[1:]
-    r = np.clip(rows + 1.0, 0.0, height + 1.0)
-    c = np.clip(cols + 1.0, 0.0, width + 1.0)
-    r0 = np.minimum(np.floor(r).astype(int), height)
-    c0 = np.minimum(np.floor(c).astype(int), width)
-    fr, fc = r - r0, c - c0
-    index = np.arange(len(sprites)).reshape((-1,) + (1,) * (rows.ndim - 1))
-    top = padded[index, r0, c0] * (1 - fc) + padded[index, r0, c0 + 1] * fc
-    bottom = padded[index, r0 + 1, c0] * (1 - fc) + padded[index, r0 + 1, c0 + 1] * fc
-    return top * (1 - fr) + bottom * fr
-
-
 def render_digits(sprites: np.ndarray, centers: np.ndarray, angles: np.ndarray, sides: np.ndarray,
                   size: int) -> np.ndarray:
-    """Draw each 8x8 ``sprite`` on a wrap-around ``size`` x ``size`` canvas.
-
-    ``centers`` (n, 2) in pixels (row, col), ``angles`` (n,) in radians (counter-clockwise
-    on screen), ``sides`` (n,) the drawn side length in pixels. Returns (n, size, size).
-    """
-    n = len(sprites)
+    """Draw each 8x8 sprite on a wrap-around ``size`` x ``size`` canvas, bilinearly: ``centers`` (n, 2) in pixels
+    (row, col), ``angles`` (n,) in radians (counter-clockwise on screen), ``sides`` (n,) in pixels."""
+    n, height, width = sprites.shape
     grid = np.arange(size, dtype="float32") + 0.5
     # Offset of every pixel from the centre, taking the shorter way round the torus.
     d_row = (grid[None, :, None] - centers[:, 0, None, None] + size / 2) % size - size / 2
     d_col = (grid[None, None, :] - centers[:, 1, None, None] + size / 2) % size - size / 2
     d_row, d_col = np.broadcast_arrays(d_row, d_col)
     cos, sin = np.cos(angles)[:, None, None], np.sin(angles)[:, None, None]
-    # Inverse rotation: where in the upright sprite does this pixel come from?
-    up_row = cos * d_row + sin * d_col
-    up_col = cos * d_col - sin * d_row
-    scale = (sprites.shape[1] / sides)[:, None, None]
-    return _sample_sprites(sprites, up_row * scale + sprites.shape[1] / 2 - 0.5,
-                           up_col * scale + sprites.shape[2] / 2 - 0.5).reshape(n, size, size)
+    scale = (height / sides)[:, None, None]
+    # Inverse rotation: where in the upright sprite does this pixel come from? (+1: the zero border below)
+    r = np.clip((cos * d_row + sin * d_col) * scale + height / 2 - 0.5 + 1.0, 0.0, height + 1.0)
+    c = np.clip((cos * d_col - sin * d_row) * scale + width / 2 - 0.5 + 1.0, 0.0, width + 1.0)
+    padded = np.pad(sprites, ((0, 0), (1, 1), (1, 1)))  # a zero border makes samples outside the sprite zero
+    r0, c0 = np.minimum(np.floor(r).astype(int), height), np.minimum(np.floor(c).astype(int), width)
+    fr, fc = r - r0, c - c0
+    index = np.arange(n)[:, None, None]
+    top = padded[index, r0, c0] * (1 - fc) + padded[index, r0, c0 + 1] * fc
+    bottom = padded[index, r0 + 1, c0] * (1 - fc) + padded[index, r0 + 1, c0 + 1] * fc
+    return (top * (1 - fr) + bottom * fr).reshape(n, size, size)
 
 
 def make_motion_videos(num_clips: int, seed: int, config: MotionVideoConfig | None = None,
                        digit_images: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Generate ``num_clips`` clips and their labels, the same for the same ``seed``.
-
-    Returns ``(clips, labels)``: clips float32 in [0, 1] shaped (num_clips, frames, size, size, 1),
-    labels int32 indices into ``config.classes``, balanced (counts differ by at most one)
-    and shuffled.
-    """
+    """``num_clips`` clips, float32 in [0, 1] shaped (num_clips, frames, size, size, 1), and their int32 labels
+    (indices into ``config.classes``), balanced and shuffled; the same for the same ``seed``."""
     config = config or MotionVideoConfig()
     config.check()
     if not isinstance(num_clips, int | np.integer) or num_clips < 1:
@@ -181,3 +138,4 @@ def make_motion_videos(num_clips: int, seed: int, config: MotionVideoConfig | No
         frames = np.maximum(frames, 0.5 * still[:, None])
     frames = frames + rng.normal(0.0, config.noise, frames.shape)
     return np.clip(frames, 0.0, 1.0).astype("float32")[..., None], labels
+

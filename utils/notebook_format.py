@@ -1,8 +1,4 @@
-"""The shared set-up cell and the Colab links of every notebook (introduced in ``00_welcome_and_setup``).
-
-``tests/test_notebook_conventions.py`` checks that every notebook starts with this set-up cell and
-links its own Colab page; ``utils.readme`` uses the badges.
-"""
+"""The shared set-up cell and the Colab links of every notebook (checked by tests/test_notebook_conventions.py)."""
 
 from __future__ import annotations
 

@@ -1,15 +1,14 @@
-"""Generated sequence tasks in which only the *order* of the symbols decides the label.
+"""The rock-paper-scissors order task of ``05_rnns_from_scratch``: only the *order* of two moves decides the label.
 
-Introduced in ``05_rnns_from_scratch``: :func:`rock_paper_scissors` hides two different moves among
-filler tokens; the label says whether the first move beats the second. Each move alone, the pair
-without its order (a bag of tokens), and the positions of the moves all carry nothing about the
-label, so only a model that reads the sequence in order can beat chance (``tests/test_order_task.py``
-checks those shortcuts on the generator's output).
+Each move alone, the pair as a bag of tokens and the positions of the moves carry nothing about the label, so only
+a model that reads the sequence in order beats chance (``tests/test_order_task.py`` checks those shortcuts).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from utils.sequence_tasks import check_count
 
 PAD, FILLER = 0, 1
 MOVES = ("rock", "paper", "scissors")
@@ -18,45 +17,29 @@ VOCABULARY = ("<pad>", "·", *MOVES)
 
 
 def beats(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """Whether move ``first`` beats move ``second`` (moves as indices 0 rock, 1 paper, 2 scissors).
-
-    Paper beats rock, scissors beat paper, rock beats scissors: ``(first - second) mod 3 == 1``.
-    """
+    """Whether move ``first`` beats ``second`` (0 rock, 1 paper, 2 scissors): ``(first - second) mod 3 == 1``."""
     return (np.asarray(first) - np.asarray(second)) % 3 == 1
-
-
-def _check_int(name: str, value: int, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def rock_paper_scissors(n: int, min_length: int = 8, max_length: int = 20,
                         seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Sequences of filler tokens holding two different moves; label 1 when the first move beats the second.
 
-    Each sequence has a length drawn uniformly from ``min_length..max_length``; two distinct
-    positions are drawn uniformly inside it; the first move is uniform over the three moves and the
-    second uniform over the two others. Every unordered pair of moves ({rock, paper}, ...) comes with
-    label 1 in one order and label 0 in the other, so a bag of tokens is at chance; each move alone is
-    at chance too (it beats one of the two others), and the positions are drawn independently of the
-    moves. Chance accuracy is 0.5.
-
-    Returns:
-        ``tokens`` int32 (n, max_length), post-padded with :data:`PAD` (0), filler :data:`FILLER` (1),
-        moves ``FIRST_MOVE_TOKEN + move`` (2 rock, 3 paper, 4 scissors); ``labels`` int64 (n,).
+    Lengths are uniform in ``min_length..max_length``, the two positions uniform inside the sequence, the first
+    move uniform and the second uniform over the two others; chance accuracy is 0.5. Returns ``tokens`` int32
+    (n, max_length), post-padded with :data:`PAD`, filler :data:`FILLER`, moves ``FIRST_MOVE_TOKEN + move``;
+    and ``labels`` int64 (n,).
     """
-    n = _check_int("n", n, 1)
-    min_length = _check_int("min_length", min_length, 2)
-    max_length = _check_int("max_length", max_length, min_length)
+    n, min_length = check_count("n", n, 1), check_count("min_length", min_length, 2)
+    max_length = check_count("max_length", max_length, min_length)
     rng = np.random.default_rng(seed)
     lengths = rng.integers(min_length, max_length + 1, size=n)
     first = rng.integers(0, 3, size=n)
     second = (first + rng.integers(1, 3, size=n)) % 3
-    steps = np.arange(max_length)
-    tokens = np.where(steps < lengths[:, None], FILLER, PAD).astype("int32")
+    inside = np.arange(max_length) < lengths[:, None]
+    tokens = np.where(inside, FILLER, PAD).astype("int32")
     # Two distinct positions, uniform inside each sequence: the two smallest of random keys (padding sorts last).
-    keys = np.where(steps < lengths[:, None], rng.random((n, max_length)), np.inf)
+    keys = np.where(inside, rng.random((n, max_length)), np.inf)
     positions = np.sort(np.argsort(keys, axis=1)[:, :2], axis=1)
     rows = np.arange(n)
     tokens[rows, positions[:, 0]] = FIRST_MOVE_TOKEN + first

@@ -1,7 +1,5 @@
-"""Regenerate the generated parts of README.md from recorded results: ``python -m utils.readme``.
-
-Each generated block sits between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers;
-``--check`` exits non-zero when the README is out of date (the tests use it).
+"""Regenerate the blocks of README.md between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` from recorded
+results: ``python -m utils.readme`` (``--check``: exit 1 when README.md is out of date).
 """
 
 from __future__ import annotations
@@ -25,10 +23,9 @@ def results_table() -> str:
     """One row per notebook: every recorded result (``runtime_seconds`` is in the syllabus table)."""
     rows = ["| notebook | recorded results |", "| --- | --- |"]
     for stem, values in load_results(repo_root() / "results").items():
-        if not re.match(r"^\d\d_", stem):  # device benchmarks have their own section
-            continue
-        shown = [f"`{key}` = {_format(value)}" for key, value in values.items() if key != "runtime_seconds"]
-        rows.append(f"| [`{stem}`](notebooks/{stem}.ipynb) | {'<br>'.join(shown)} |")
+        if re.match(r"^\d\d_", stem):  # device benchmarks have their own section
+            shown = [f"`{key}` = {_format(value)}" for key, value in values.items() if key != "runtime_seconds"]
+            rows.append(f"| [`{stem}`](notebooks/{stem}.ipynb) | {'<br>'.join(shown)} |")
     return "\n".join(rows)
 
 
@@ -51,18 +48,11 @@ NOTEBOOK_DATA: dict[str, str] = {
 """Default-profile data of each notebook (by number); the full-profile switch is in each notebook's parameters."""
 
 
-def _runtime(seconds: float | None) -> str:
-    if not seconds:
-        return "not yet run"
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
-
-
 def syllabus_table() -> str:
     """One row per notebook: title, default data, measured CPU time, GPU note, Colab badge."""
     import nbformat
 
     from utils.notebook_format import colab_badge
-
     results = load_results(repo_root() / "results")
     rows = ["| # | notebook | default data | CPU time (measured) | on a GPU | Colab |",
             "| --- | --- | --- | ---: | --- | --- |"]
@@ -72,8 +62,9 @@ def syllabus_table() -> str:
         run_time = re.search(r"\*\*Run time:\*\*[^;]*;\s*(.+)", header)
         gpu_note = run_time.group(1).strip().rstrip(".") if run_time else ""
         seconds = results.get(path.stem, {}).get("runtime_seconds")
+        cpu_time = "not yet run" if not seconds else f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
         rows.append(f"| {path.name[:2]} | [{title}](notebooks/{path.name}) | {NOTEBOOK_DATA.get(path.name[:2], '')} "
-                    f"| {_runtime(seconds)} | {gpu_note} | {colab_badge(path.stem)} |")
+                    f"| {cpu_time} | {gpu_note} | {colab_badge(path.stem)} |")
     return "\n".join(rows)
 
 
@@ -88,7 +79,6 @@ def gpu_benchmarks() -> str:
 def data_table() -> str:
     """The downloadable data sets of the full profile, from the one manifest in ``utils.downloads``."""
     from utils.downloads import manifest_markdown
-
     return manifest_markdown()
 
 
@@ -109,17 +99,15 @@ def render(text: str, generators: dict[str, Callable[[], str]] | None = None) ->
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if README.md is not up to date")
-    args = parser.parse_args(argv)
+    check = parser.parse_args(argv).check
     path = repo_root() / "README.md"
     current = path.read_text(encoding="utf-8")
     fresh = render(current)
-    if args.check:
-        if fresh != current:
-            print("README.md is out of date with results/; run `make readme`.", file=sys.stderr)
-            return 1
-        return 0
-    path.write_text(fresh, encoding="utf-8")
-    return 0
+    if not check:
+        path.write_text(fresh, encoding="utf-8")
+    elif fresh != current:
+        print("README.md is out of date with results/; run `make readme`.", file=sys.stderr)
+    return int(check and fresh != current)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,4 @@
-"""Recording a notebook's headline numbers in ``results/<notebook stem>.json``.
-
-Introduced in ``00_welcome_and_setup``. The README's results table is generated from
-these files (``python -m utils.readme``), so the numbers it shows come from a real run.
-"""
+"""A notebook's headline numbers in ``results/<notebook stem>.json`` (notebook 00), the source of the README tables."""
 
 from __future__ import annotations
 
@@ -13,15 +9,6 @@ import time
 from pathlib import Path
 
 from utils.settings import results_dir
-
-
-def _as_number(key: str, value: object) -> float | int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"result {key!r} must be a number, got {type(value).__name__} {value!r}")
-    number = float(value) if not isinstance(value, numbers.Integral) else int(value)
-    if isinstance(number, float) and not math.isfinite(number):
-        raise ValueError(f"result {key!r} is {number}; only finite numbers can be recorded")
-    return float(f"{number:.6g}") if isinstance(number, float) else number  # 6 significant digits keep tiny errors
 
 
 class ResultsRecorder:
@@ -40,9 +27,16 @@ class ResultsRecorder:
         return (self.directory or results_dir()) / f"{self.stem}.json"
 
     def record(self, **values: object) -> None:
-        """Remember one or more results, e.g. ``record(cnn_test_accuracy=0.987)``."""
+        """Remember one or more results, e.g. ``record(cnn_test_accuracy=0.987)``, floats to 6 significant digits."""
         for key, value in values.items():
-            self.values[key] = _as_number(key, value)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"result {key!r} must be a number, got {type(value).__name__} {value!r}")
+            if isinstance(value, numbers.Integral):
+                self.values[key] = int(value)
+            elif math.isfinite(value):
+                self.values[key] = float(f"{float(value):.6g}")
+            else:
+                raise ValueError(f"result {key!r} is {float(value)}; only finite numbers can be recorded")
 
     def save(self) -> dict[str, float | int]:
         """Add ``runtime_seconds`` (since the recorder started) and write the JSON file."""

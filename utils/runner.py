@@ -1,11 +1,7 @@
-"""Execute the course's notebooks headless, in order, with nbclient: ``python -m utils.runner``.
+"""Execute the course's notebooks in order, each in a fresh kernel in ``notebooks/``; exit status 1 if any failed.
 
-* ``python -m utils.runner`` (``make notebooks``): every notebook in place, refreshing its committed
-  outputs and ``results/``. A notebook that fails is left as it was.
-* ``python -m utils.runner --out build/run`` (``make run``): executed copies, ``results/``,
-  ``checkpoints/`` and ``summary.md`` go under ``build/run``; nothing committed is touched.
-
-Each notebook runs in a fresh kernel started in ``notebooks/``; the exit status is 1 if any failed.
+``python -m utils.runner`` (``make notebooks``) refreshes them and ``results/`` in place (a failed one is left as it
+was); ``--out build/run`` (``make run``) writes the copies, results, checkpoints and ``summary.md`` there instead.
 """
 
 from __future__ import annotations
@@ -30,10 +26,9 @@ def execute(path: Path, target: Path | None, timeout: int = 900) -> str:
     Returns the error as ``Name: message``, or ``""`` when every cell ran.
     """
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
     try:
-        client.execute()
+        NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
         error = ""
     except (CellControlSignal, DeadKernelError) as exc:  # a cell's error or timeout, a crashed kernel
         error = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', str(exc).splitlines()[-1])}"
@@ -68,13 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         error = execute(path, out / "notebooks" / path.name if out else None)
         seconds = time.perf_counter() - started
-        print(f"{'FAIL' if error else 'pass'}  {path.name}  {seconds:.0f} s  {error}".rstrip(), flush=True)
+        status = "FAIL" if error else "pass"
+        print(f"{status}  {path.name}  {seconds:.0f} s  {error}".rstrip(), flush=True)
         failed += [path.name] if error else []
         if out is not None:
             results = json.loads(results_file.read_text()) if results_file.is_file() and not error else {}
-            shown = "<br>".join(f"`{key}` = {value}" for key, value in results.items()) or error
-            rows.append(f"| [{path.stem}](notebooks/{path.name}) | {'FAIL' if error else 'pass'} | {seconds:.0f} | "
-                        f"{shown.replace('|', '/')} |")
+            shown = ("<br>".join(f"`{key}` = {value}" for key, value in results.items()) or error).replace("|", "/")
+            rows.append(f"| [{path.stem}](notebooks/{path.name}) | {status} | {seconds:.0f} | {shown} |")
     if out is not None:
         summary = f"# Course run\n\n{len(paths) - len(failed)} of {len(paths)} notebooks passed.\n\n" + "\n".join(rows)
         (out / "summary.md").write_text(summary + "\n", encoding="utf-8")

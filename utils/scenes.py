@@ -1,22 +1,14 @@
-"""Cluttered scenes composed from real handwritten digits, with known boxes and per-pixel labels.
-
-Introduced in ``04_beyond_classification`` (localisation and semantic segmentation).
-
-:func:`compose_scenes` pastes several real digits onto a larger canvas, then adds Gaussian
-noise and *distractor strokes* -- curved pen strokes as bright as the digits -- so that
-thresholding pixels cannot tell digit from clutter; a model has to recognise shapes. The
-same ``seed`` always gives the same scenes. With ``touching=p`` some scenes write two digits side
-by side with touching ink (a "47"), and :func:`compose_touching_twins` makes scenes of two touching
-digits of one class (a "33"): the cases where boxes cut from a segmentation fail. :func:`box_iou`
-and :func:`mean_iou` measure predictions against the known answers; :func:`bright_regions` and
-:func:`centred_patch` are the building blocks of the notebook's hand-made baselines.
-"""
+"""Cluttered scenes composed from real handwritten digits, with known boxes and per-pixel labels, and the IoU
+measures of ``04_beyond_classification``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage, signal
+
+from utils.images import resize_bilinear
 
 BACKGROUND = 0
 """Mask value of background pixels; a pixel of digit ``d`` has mask value ``d + 1``."""
@@ -26,14 +18,10 @@ INK_THRESHOLD = 0.3
 
 @dataclass(frozen=True)
 class SceneSet:
-    """Composed scenes and their ground truth.
-
-    ``images``: (n, H, W, 1) float32 in [0, 1]; ``masks``: (n, H, W) int64, 0 = background,
-    ``d + 1`` = digit ``d``; ``boxes``: (n, max_objects, 4) float32 ``(y0, x0, y1, x1)`` in
-    pixels, end exclusive; ``labels``: (n, max_objects) int64 digit classes, -1 in unused
-    rows; ``counts``: (n,) number of digits in each scene; ``touching``: (n,) bool, whether the
-    scene's first two digits touch (``compose_scenes(..., touching=p)``).
-    """
+    """Composed scenes and their ground truth: ``images`` (n, H, W, 1) float32 in [0, 1]; ``masks`` (n, H, W) int64,
+    0 = background, ``d + 1`` = digit ``d``; ``boxes`` (n, max_objects, 4) float32 ``(y0, x0, y1, x1)`` pixels, end
+    exclusive; ``labels`` (n, max_objects) int64, -1 in unused rows; ``counts`` (n,) digits per scene; ``touching``
+    (n,) whether the first two digits touch."""
 
     images: np.ndarray
     masks: np.ndarray
@@ -59,16 +47,20 @@ class SceneSet:
                         self.counts[index], self.class_names, touching)
 
 
+def _check(ok: object, message: str) -> None:
+    """Raise ``ValueError(message)`` unless ``ok``: how every function here rejects bad input."""
+    if not ok:
+        raise ValueError(message)
+
+
 def _check_digits(digits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     digits = np.asarray(digits, dtype=np.float32)
     if digits.ndim == 4 and digits.shape[-1] == 1:
         digits = digits[..., 0]
-    if digits.ndim != 3 or len(digits) == 0:
-        raise ValueError(f"digits must be (n, h, w) or (n, h, w, 1) grey images, got shape {np.shape(digits)}")
-    if np.shape(labels) != (len(digits),):
-        raise ValueError(f"labels must be shaped ({len(digits)},), got {np.shape(labels)}")
-    if digits.min() < 0 or digits.max() > 1:
-        raise ValueError("digit images must hold values in [0, 1]")
+    _check(digits.ndim == 3 and len(digits) > 0,
+           f"digits must be (n, h, w) or (n, h, w, 1) grey images, got shape {np.shape(digits)}")
+    _check(np.shape(labels) == (len(digits),), f"labels must be shaped ({len(digits)},), got {np.shape(labels)}")
+    _check(digits.min() >= 0 and digits.max() <= 1, "digit images must hold values in [0, 1]")
     return digits
 
 
@@ -110,55 +102,31 @@ def _place(sizes: list[tuple[int, int]], canvas_size: int, rng: np.random.Genera
     return corners
 
 
-def _ink_overlaps(ink_a: np.ndarray, ink_b: np.ndarray, dy: int, dx: int) -> bool:
-    """Whether ``ink_b``, shifted by ``(dy, dx)`` pixels relative to ``ink_a``, shares an ink pixel with it."""
-    h, w = ink_a.shape
-    top, bottom = max(0, dy), min(h, h + dy)
-    left, right = max(0, dx), min(w, w + dx)
-    if bottom <= top or right <= left:
-        return False
-    return bool((ink_a[top:bottom, left:right] & ink_b[top - dy:bottom - dy, left - dx:right - dx]).any())
-
-
 def touching_offset(ink_a: np.ndarray, ink_b: np.ndarray, dy: int = 0) -> int:
-    """Horizontal offset of digit ``b``'s patch that makes its ink touch ``a``'s from the right, without overlap.
-
-    ``b`` slides leftwards from beside ``a`` (offset = patch width) and stops just before the first
-    shared ink pixel, so the two inks are 4-neighbours: one connected region, as in a written "47".
-    """
-    dx = ink_a.shape[1]
-    while dx > 1 and not _ink_overlaps(ink_a, ink_b, dy, dx - 1):
-        dx -= 1
-    return dx
+    """Horizontal offset of digit ``b``'s patch at which its ink touches ``a``'s from the right without overlap: one
+    connected region, as in a written "47" (``b`` slides left from beside ``a`` until just before shared ink)."""
+    h, w = ink_a.shape
+    shared = signal.correlate2d(ink_a.astype(int), ink_b.astype(int))[h - 1 + dy, w:]  # shared ink at dx = 1..w-1
+    return int(np.flatnonzero(shared).max(initial=-1)) + 2  # one past the last overlapping dx; 1 when none overlaps
 
 
 def compose_scenes(digits: np.ndarray, labels: np.ndarray, n_scenes: int, canvas_size: int = 48,
                    objects: tuple[int, int] = (1, 3), strokes: tuple[int, int] = (2, 5),
                    noise: float = 0.08, seed: int = 0, class_names: tuple[str, ...] | None = None,
                    touching: float = 0.0) -> SceneSet:
-    """Compose ``n_scenes`` cluttered scenes from real ``digits`` (grey, values in [0, 1]).
-
-    Each scene holds between ``objects[0]`` and ``objects[1]`` digits, ``strokes[0]..strokes[1]``
-    distractor strokes and Gaussian noise of std ``noise``. Digit patches never overlap, except
-    that with probability ``touching`` a scene of two or more digits writes its first two side by
-    side with touching ink (:func:`touching_offset`; their boxes may then overlap, their inks never
-    do). Deterministic given ``seed``.
-    """
+    """``n_scenes`` scenes from real grey ``digits`` in [0, 1], each with ``objects[0]..objects[1]`` digits whose
+    patches never overlap, ``strokes[0]..strokes[1]`` distractor strokes as bright as digits and noise of std ``noise``;
+    with probability ``touching`` the first two digits touch (:func:`touching_offset`). Deterministic given ``seed``."""
     digits = _check_digits(digits, labels)
     labels = np.asarray(labels, dtype=np.int64)
     low, high = objects
-    if not (isinstance(n_scenes, int) and n_scenes >= 0):
-        raise ValueError(f"n_scenes must be a non-negative int, got {n_scenes!r}")
-    if not 1 <= low <= high:
-        raise ValueError(f"objects must be (min, max) with 1 <= min <= max, got {objects}")
-    if not 0 <= strokes[0] <= strokes[1]:
-        raise ValueError(f"strokes must be (min, max) with 0 <= min <= max, got {strokes}")
-    if canvas_size < max(digits.shape[1:]):
-        raise ValueError(f"canvas_size {canvas_size} is smaller than a digit {digits.shape[1:]}")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise}")
-    if not 0 <= touching <= 1:
-        raise ValueError(f"touching must be a probability in [0, 1], got {touching}")
+    _check(isinstance(n_scenes, int) and n_scenes >= 0, f"n_scenes must be a non-negative int, got {n_scenes!r}")
+    _check(1 <= low <= high, f"objects must be (min, max) with 1 <= min <= max, got {objects}")
+    _check(0 <= strokes[0] <= strokes[1], f"strokes must be (min, max) with 0 <= min <= max, got {strokes}")
+    _check(canvas_size >= max(digits.shape[1:]),
+           f"canvas_size {canvas_size} is smaller than a digit {digits.shape[1:]}")
+    _check(noise >= 0, f"noise must be >= 0, got {noise}")
+    _check(0 <= touching <= 1, f"touching must be a probability in [0, 1], got {touching}")
     rng = np.random.default_rng(seed)
     h, w = digits.shape[1:]
     images = np.zeros((n_scenes, canvas_size, canvas_size), dtype=np.float32)
@@ -169,8 +137,7 @@ def compose_scenes(digits: np.ndarray, labels: np.ndarray, n_scenes: int, canvas
     pair = np.zeros(n_scenes, dtype=bool)
     for scene in range(n_scenes):
         count = int(rng.integers(low, high + 1))
-        picks = rng.choice(len(digits), size=count, replace=False) if count <= len(digits) \
-            else rng.choice(len(digits), size=count)
+        picks = rng.choice(len(digits), size=count, replace=count > len(digits))
         canvas = np.zeros((canvas_size, canvas_size), dtype=np.float32)
         for _ in range(int(rng.integers(strokes[0], strokes[1] + 1))):
             canvas = np.maximum(canvas, _stroke(canvas_size, rng))
@@ -206,34 +173,10 @@ def compose_scenes(digits: np.ndarray, labels: np.ndarray, n_scenes: int, canvas
     return SceneSet(images[..., None], masks, boxes, scene_labels, counts, tuple(names), pair)
 
 
-def concatenate_scenes(scene_sets: list[SceneSet]) -> SceneSet:
-    """One :class:`SceneSet` holding the scenes of ``scene_sets`` in order (same canvas and class names)."""
-    if not scene_sets:
-        raise ValueError("concatenate_scenes needs at least one SceneSet")
-    names = scene_sets[0].class_names
-    if any(s.class_names != names or s.images.shape[1:] != scene_sets[0].images.shape[1:] for s in scene_sets):
-        raise ValueError("scene sets must share their canvas size and class names")
-    slots = max(s.boxes.shape[1] for s in scene_sets)
-
-    def padded(array: np.ndarray, fill: float) -> np.ndarray:
-        extra = [(0, 0), (0, slots - array.shape[1])] + [(0, 0)] * (array.ndim - 2)
-        return np.pad(array, extra, constant_values=fill)
-
-    touching = [s.touching if s.touching is not None else np.zeros(len(s), dtype=bool) for s in scene_sets]
-    return SceneSet(np.concatenate([s.images for s in scene_sets]), np.concatenate([s.masks for s in scene_sets]),
-                    np.concatenate([padded(s.boxes, 0) for s in scene_sets]),
-                    np.concatenate([padded(s.labels, -1) for s in scene_sets]),
-                    np.concatenate([s.counts for s in scene_sets]), names, np.concatenate(touching))
-
-
 def compose_touching_twins(digits: np.ndarray, labels: np.ndarray, scenes_per_class: int, canvas_size: int = 48,
                            seed: int = 0, class_names: tuple[str, ...] | None = None, **options: object) -> SceneSet:
-    """Scenes of two touching digits *of the same class* (a written "33"), ``scenes_per_class`` per class.
-
-    The hard case for boxes cut from a segmentation: both digits get the same label and their
-    pixels form one connected region. Classes with fewer than two digits are skipped.
-    ``options`` go to :func:`compose_scenes` (strokes, noise).
-    """
+    """``scenes_per_class`` scenes per class of two touching digits of that class (a written "33"): one connected
+    region of one label, the hard case for boxes cut from a segmentation. ``options`` go to :func:`compose_scenes`."""
     digits, labels = _check_digits(digits, labels), np.asarray(labels, dtype=np.int64)
     classes = np.unique(labels)
     names = class_names if class_names is not None else tuple(str(c) for c in range(int(labels.max()) + 1))
@@ -244,25 +187,18 @@ def compose_touching_twins(digits: np.ndarray, labels: np.ndarray, scenes_per_cl
             continue  # too few digits of this class to write two different ones
         sets.append(compose_scenes(digits[members], labels[members], scenes_per_class, canvas_size, objects=(2, 2),
                                    touching=1.0, seed=seed + offset, class_names=names, **options))  # type: ignore[arg-type]
-    if not sets:
-        raise ValueError("no class has two digits: no twins can be written")
-    return concatenate_scenes(sets)
+    _check(sets, "no class has two digits: no twins can be written")
+    fields = [np.concatenate([getattr(s, f) for s in sets]) for f in ("images", "masks", "boxes", "labels", "counts")]
+    return SceneSet(*fields, sets[0].class_names, np.concatenate([s.touching for s in sets]))
 
 
 def bright_regions(image: np.ndarray, threshold: float = INK_THRESHOLD,
                    min_pixels: int = 10) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Connected regions of pixels brighter than ``threshold`` in one grey ``image``, largest first.
-
-    Each region is ``(pixels, box)``: a boolean ``(H, W)`` mask and its ``(y0, x0, y1, x1)`` box
-    (end exclusive). Regions under ``min_pixels`` pixels are dropped. The hand-made baselines of
-    ``04_beyond_classification`` start from these.
-    """
-    from scipy import ndimage
-
+    """Connected regions brighter than ``threshold`` in one grey ``image``, largest first, as ``(pixels, box)``: a
+    boolean (H, W) mask and its ``(y0, x0, y1, x1)`` box (end exclusive); regions under ``min_pixels`` are dropped."""
     image = np.asarray(image, dtype=np.float32)
     image = image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
-    if image.ndim != 2:
-        raise ValueError(f"image must be (H, W) or (H, W, 1), got shape {np.shape(image)}")
+    _check(image.ndim == 2, f"image must be (H, W) or (H, W, 1), got shape {np.shape(image)}")
     labelled, _ = ndimage.label(image > threshold)
     regions = []
     for index, found in enumerate(ndimage.find_objects(labelled), start=1):
@@ -273,16 +209,13 @@ def bright_regions(image: np.ndarray, threshold: float = INK_THRESHOLD,
 
 
 def centred_patch(image: np.ndarray, pixels: np.ndarray, size: int) -> np.ndarray:
-    """The ``pixels`` of ``image`` (everything else zeroed), cut to their box and centred on a ``size`` square.
-
-    A region larger than ``size`` is shrunk (bilinear) to fit. Training digits and regions found in
-    scenes go through the same cut, so a nearest-neighbour classifier compares like with like.
-    """
+    """The ``pixels`` of ``image`` (the rest zeroed), cut to their box, centred on a ``size`` square and shrunk to fit
+    if larger: one cut for training digits and found regions, so nearest neighbours compare like with like."""
     image = np.asarray(image, dtype=np.float32)
     image = image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
     pixels = np.asarray(pixels, dtype=bool)
-    if image.shape != pixels.shape or image.ndim != 2:
-        raise ValueError(f"image and pixels must be one (H, W) shape, got {image.shape} and {pixels.shape}")
+    _check(image.shape == pixels.shape and image.ndim == 2,
+           f"image and pixels must be one (H, W) shape, got {image.shape} and {pixels.shape}")
     if not pixels.any():
         return np.zeros((size, size), dtype=np.float32)
     rows, cols = np.flatnonzero(pixels.any(axis=1)), np.flatnonzero(pixels.any(axis=0))
@@ -291,38 +224,27 @@ def centred_patch(image: np.ndarray, pixels: np.ndarray, size: int) -> np.ndarra
     square = np.zeros((side, side), dtype=np.float32)
     top, left = (side - crop.shape[0]) // 2, (side - crop.shape[1]) // 2
     square[top:top + crop.shape[0], left:left + crop.shape[1]] = crop
-    if side == size:
-        return square
-    from utils.images import resize_bilinear
-
-    return resize_bilinear(square[None], size)[0]
+    return square if side == size else resize_bilinear(square[None], size)[0]
 
 
 def box_iou(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
     """Intersection over union of matching ``(..., 4)`` boxes ``(y0, x0, y1, x1)``; 0 where both are empty."""
     a, b = np.asarray(boxes_a, dtype=np.float64), np.asarray(boxes_b, dtype=np.float64)
-    if a.shape != b.shape or a.shape[-1:] != (4,):
-        raise ValueError(f"boxes must share one shape ending in 4, got {a.shape} and {b.shape}")
-    height = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
-    width = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
-    intersection = height * width
-
-    def area(box: np.ndarray) -> np.ndarray:
-        return np.clip(box[..., 2] - box[..., 0], 0, None) * np.clip(box[..., 3] - box[..., 1], 0, None)
-
-    union = area(a) + area(b) - intersection
+    _check(a.shape == b.shape and a.shape[-1:] == (4,),
+           f"boxes must share one shape ending in 4, got {a.shape} and {b.shape}")
+    intersection = np.clip(np.minimum(a[..., 2:], b[..., 2:]) - np.maximum(a[..., :2], b[..., :2]), 0, None).prod(-1)
+    area_a, area_b = (np.clip(box[..., 2:] - box[..., :2], 0, None).prod(-1) for box in (a, b))
+    union = area_a + area_b - intersection
     return np.divide(intersection, union, out=np.zeros_like(union), where=union > 0)
 
 
 def per_class_iou(true_masks: np.ndarray, predicted_masks: np.ndarray, num_classes: int) -> np.ndarray:
     """IoU of each mask value ``0..num_classes-1`` over all pixels; NaN for a class absent from both."""
     true, pred = np.asarray(true_masks).ravel(), np.asarray(predicted_masks).ravel()
-    if true.shape != pred.shape:
-        raise ValueError(f"masks differ in shape: {np.shape(true_masks)} vs {np.shape(predicted_masks)}")
-    if num_classes < 1:
-        raise ValueError(f"num_classes must be >= 1, got {num_classes}")
-    if true.size and (min(true.min(), pred.min()) < 0 or max(true.max(), pred.max()) >= num_classes):
-        raise ValueError(f"mask values must lie in 0..{num_classes - 1}")
+    _check(true.shape == pred.shape, f"masks differ in shape: {np.shape(true_masks)} vs {np.shape(predicted_masks)}")
+    _check(num_classes >= 1, f"num_classes must be >= 1, got {num_classes}")
+    _check(not true.size or (min(true.min(), pred.min()) >= 0 and max(true.max(), pred.max()) < num_classes),
+           f"mask values must lie in 0..{num_classes - 1}")
     confusion = np.bincount(true * num_classes + pred, minlength=num_classes ** 2).reshape(num_classes, num_classes)
     intersection = np.diag(confusion).astype(np.float64)
     union = confusion.sum(0) + confusion.sum(1) - intersection

@@ -1,20 +1,8 @@
-"""The "which came first?" sequence task of ``10_cnn_vs_rnn``, built so that only *order* tells the class.
+"""The "which came first?" task of ``10_cnn_vs_rnn``: two noisy sensors each fire once; label 1 when A fires first.
 
-Two noisy sensors (two channels) each fire once: a spike of height ``amplitude`` and random sign.
-The label is 1 when sensor A fires first. The design closes the shortcuts that an earlier version of
-the task (events at fixed windows, fixed signs) left open:
-
-* the pair of events sits anywhere in the sequence (a random start, a random gap), so where one
-  event is says little about the order — only near the two ends, which :func:`position_rule_accuracy`
-  measures;
-* the signs are random, so the *expected* value at every step is zero in both classes and no linear
-  model on the raw values (logistic regression) can beat chance. With fixed signs a linear model
-  could read the order: weights ``w_A[t] = -t`` on A's channel and ``w_B[t] = +t`` on B's score
-  ``b - a > 0`` exactly when A comes first (noise summed over every step blurs it, but without noise
-  it is exact).
-
-``tests/test_sequence_order.py`` runs these shortcuts on the generator's output and checks that they
-stay near chance, and that a rule which knows the order solves the task.
+The pair of events sits anywhere (random start and gap), so where one event is says little about the order, and
+each spike has a random sign, so the mean at every step is zero in both classes and no linear model of the raw
+values beats chance. ``tests/test_sequence_order.py`` checks those shortcuts stay near chance.
 """
 
 from __future__ import annotations
@@ -23,21 +11,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from utils.sequence_tasks import check_count
+
 
 @dataclass(frozen=True)
 class OrderTaskConfig:
     """Knobs of the task; the defaults are the ones ``10_cnn_vs_rnn`` uses."""
 
     length: int = 96
-    min_gap: int = 9
-    """Smallest distance, in steps, between the two events."""
+    min_gap: int = 9  # smallest and largest distance, in steps, between the two events
     max_gap: int = 11
-    """Largest distance between the two events."""
-    edge: int = 4
-    """Steps kept free of events at each end."""
+    edge: int = 4  # steps kept free of events at each end
     amplitude: float = 3.0
-    noise: float = 0.3
-    """Standard deviation of the Gaussian noise on both channels at every step."""
+    noise: float = 0.3  # sd of the Gaussian noise on both channels at every step
 
     def check(self) -> None:
         if not 1 <= self.min_gap <= self.max_gap:
@@ -60,14 +46,10 @@ class OrderTask:
 
 
 def which_came_first(n: int, seed: int, config: OrderTaskConfig | None = None) -> OrderTask:
-    """``n`` two-channel sequences, each channel firing once with a random sign; label 1 when A fires first.
-
-    Deterministic given ``seed``; the classes are balanced (counts differ by at most one).
-    """
+    """``n`` two-channel sequences, each channel firing once with a random sign; balanced classes."""
     config = config or OrderTaskConfig()
     config.check()
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
+    n = check_count("n", n, 1)
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.arange(n) % 2).astype("int32")
     gap = rng.integers(config.min_gap, config.max_gap + 1, n)
@@ -85,9 +67,8 @@ def which_came_first(n: int, seed: int, config: OrderTaskConfig | None = None) -
 def position_rule_accuracy(fit_on: OrderTask, evaluate_on: OrderTask | None = None) -> float:
     """Accuracy of the best rule that sees where A fires, but not where B fires.
 
-    For every step the rule predicts the majority label of the ``fit_on`` sequences in which A fires
-    there; it is scored on ``evaluate_on`` (default: ``fit_on`` itself, an upper bound for any rule of
-    the form "A at step t means ...", tight when ``fit_on`` is large).
+    For every step the rule predicts the majority label of the ``fit_on`` sequences in which A fires there,
+    scored on ``evaluate_on`` (default ``fit_on``: an upper bound for any "A at step t means ..." rule).
     """
     evaluate_on = fit_on if evaluate_on is None else evaluate_on
     length = max(fit_on.x.shape[1], evaluate_on.x.shape[1])

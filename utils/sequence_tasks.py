@@ -1,11 +1,5 @@
-"""Generated sequence tasks whose difficulty you control.
-
-* :func:`remember_first_task` — remember the sign of the first of ``lag`` noisy values, so the network
-  must carry it across ``lag - 1`` distracting steps (``06_long_range_memory``).
-* :func:`negation_sentiment` — short reviews whose label depends on word *order* ("not really good and
-  boring" vs "good and not really boring"), which a bag of words cannot see (``07_text``).
-* :func:`date_pairs` — dates written in several human formats paired with their ISO form, for a
-  sequence-to-sequence translator (``07_text``); :func:`encode_chars` turns strings into index arrays.
+"""Generated sequence tasks whose difficulty you control: :func:`remember_first_task` (``06_long_range_memory``),
+:func:`negation_sentiment` and the :func:`date_pairs` translator with :func:`encode_chars` (``07_text``).
 """
 
 from __future__ import annotations
@@ -16,7 +10,8 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def _check_count(name: str, value: int, minimum: int) -> int:
+def check_count(name: str, value: int, minimum: int) -> int:
+    """``value`` as an int after checking it is an integer (not a bool) >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
@@ -25,15 +20,11 @@ def _check_count(name: str, value: int, minimum: int) -> int:
 def remember_first_task(n: int, lag: int, noise: float = 1.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Remember the sign of the first value of a noisy sequence of length ``lag``.
 
-    Channel 0 holds the value: ``+1`` or ``-1`` at step 0, then Gaussian noise (standard deviation
-    ``noise``) at every later step, on the *same* channel. Channel 1 is a marker that is 1 only at step 0.
-    The label is 1 when the first value is positive. To succeed a network must store step 0 and then
-    *ignore* ``lag - 1`` inputs that look just like it: a job for a gate. Chance accuracy is 0.5.
-
-    Returns:
-        ``x`` float32 (n, lag, 2) and ``y`` int64 (n,).
+    Channel 0 holds ``+1`` or ``-1`` at step 0, then Gaussian noise (sd ``noise``) on the *same* channel; channel 1
+    marks step 0. The label is 1 when the first value is positive: a network must store step 0 and *ignore*
+    ``lag - 1`` inputs that look just like it (a job for a gate). Returns ``x`` float32 (n, lag, 2), ``y`` int64 (n,).
     """
-    n, lag = _check_count("n", n, 1), _check_count("lag", lag, 1)
+    n, lag = check_count("n", n, 1), check_count("lag", lag, 1)
     if not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     rng = np.random.default_rng(seed)
@@ -49,8 +40,7 @@ POSITIVE_WORDS = ("good", "great", "fun", "clever", "moving", "funny", "brillian
 NEGATIVE_WORDS = ("bad", "boring", "dull", "slow", "silly", "awful", "messy", "predictable")
 NEGATORS = ("not", "never", "hardly")
 FILLERS = ("really", "so", "very", "truly", "at all", "honestly", "frankly", "overall", "simply", "i think",
-           "in the end", "to be fair")
-"""Neutral words and phrases; any number of them may stand before a sentiment word without changing the label."""
+           "in the end", "to be fair")  # neutral: any number may stand before a sentiment word
 _SUBJECTS = ("the film", "the movie", "the plot", "the acting", "the story", "the ending", "the cast", "the script")
 _VERBS = ("was", "is", "felt", "seemed")
 _JOINERS = ("and", "but also", "and yet", "and quite")
@@ -60,18 +50,13 @@ def negation_sentiment(n: int, seed: int = 0, max_gap: int = 4,
                        plain_fraction: float = 0.0) -> tuple[list[str], np.ndarray]:
     """Short reviews whose sentiment (1 positive, 0 negative) only an order-aware reader can tell.
 
-    Every review holds one positive word, one negative word and one negator ("not", "never", "hardly"),
-    each sentiment word preceded by 0 to ``max_gap`` neutral fillers (:data:`FILLERS`). The negator flips
-    the first sentiment word after it, so both clauses agree: "the plot was not really clever and dull" is
-    negative, "the plot was clever and not really dull" is positive. Both labels share the same bag of
-    words (a bag-of-words model is at chance), and the fillers between a negator and its word defeat short
-    n-grams: a reader must carry "a negator is pending" across up to ``max_gap`` filler words.
-
+    Every review holds one positive word, one negative word and one negator, each sentiment word preceded by
+    0 to ``max_gap`` :data:`FILLERS`. The negator flips the first sentiment word after it, so both clauses
+    agree: "the plot was not really clever and dull" is negative, "the plot was clever and not really dull"
+    positive. Both labels share one bag of words, and the fillers defeat short n-grams.
     ``plain_fraction`` of the reviews are plain instead ("the plot was clever"): one word gives their label.
     """
-    n = _check_count("n", n, 1)
-    if isinstance(max_gap, bool) or not isinstance(max_gap, (int, np.integer)) or max_gap < 0:
-        raise ValueError(f"max_gap must be an integer >= 0, got {max_gap!r}")
+    n, max_gap = check_count("n", n, 1), check_count("max_gap", max_gap, 0)
     if not 0.0 <= plain_fraction <= 1.0:
         raise ValueError(f"plain_fraction must be between 0 and 1, got {plain_fraction}")
     rng = np.random.default_rng(seed)
@@ -105,8 +90,7 @@ def negation_sentiment(n: int, seed: int = 0, max_gap: int = 4,
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 DATE_FORMATS = ("{month} {day}, {year}", "{day} {month} {year}", "{mon} {day} {year}", "{d2}/{m2}/{year}",
-                "{day}.{m}.{year}", "{weekday}, {mon} {day}, {year}")
-"""Human formats of the source side; ``{m2}/{d2}`` style is avoided so every source is unambiguous."""
+                "{day}.{m}.{year}", "{weekday}, {mon} {day}, {year}")  # no {m2}/{d2}: every source is unambiguous
 
 
 def format_date(date: dt.date, template: str) -> str:
@@ -118,26 +102,20 @@ def format_date(date: dt.date, template: str) -> str:
 
 def date_pairs(n: int, seed: int = 0, first_year: int = 1950, last_year: int = 2049) -> tuple[list[str], list[str]]:
     """``n`` (human date, ISO date) pairs, e.g. ``("March 5, 2021", "2021-03-05")``, uniformly from the years given."""
-    n = _check_count("n", n, 1)
+    n = check_count("n", n, 1)
     if not 1 <= first_year <= last_year <= 9999:
         raise ValueError(f"need 1 <= first_year <= last_year <= 9999, got {first_year}..{last_year}")
     rng = np.random.default_rng(seed)
     start = dt.date(first_year, 1, 1).toordinal()
     span = dt.date(last_year, 12, 31).toordinal() - start + 1
-    sources, targets = [], []
-    for offset, template in zip(rng.integers(0, span, size=n), rng.choice(DATE_FORMATS, size=n), strict=True):
-        date = dt.date.fromordinal(start + int(offset))
-        sources.append(format_date(date, str(template)))
-        targets.append(date.isoformat())
-    return sources, targets
+    dates = [dt.date.fromordinal(start + int(offset)) for offset in rng.integers(0, span, size=n)]
+    templates = rng.choice(DATE_FORMATS, size=n)
+    return [format_date(d, str(t)) for d, t in zip(dates, templates, strict=True)], [d.isoformat() for d in dates]
 
 
 def encode_chars(strings: Sequence[str], alphabet: str, length: int) -> np.ndarray:
-    """Strings as int32 indices into ``alphabet`` shifted by one, right-padded with 0 to ``length``.
-
-    Index 0 is reserved for padding so that ``Embedding(mask_zero=True)`` can mask it.
-    """
-    length = _check_count("length", length, 1)
+    """Strings as int32 indices into ``alphabet`` shifted by one, right-padded with 0 (for ``mask_zero=True``)."""
+    length = check_count("length", length, 1)
     if len(set(alphabet)) != len(alphabet):
         raise ValueError("alphabet must not repeat characters")
     lookup = {ch: i + 1 for i, ch in enumerate(alphabet)}
@@ -157,8 +135,5 @@ def decode_chars(indices: np.ndarray, alphabet: str, stop: str | None = None) ->
     indices = np.asarray(indices)
     if indices.ndim != 2:
         raise ValueError(f"indices must be (n, length), got shape {indices.shape}")
-    texts = []
-    for row in indices:
-        text = "".join(alphabet[i - 1] for i in row if 0 < i <= len(alphabet))
-        texts.append(text.split(stop)[0] if stop else text)
-    return texts
+    texts = ["".join(alphabet[i - 1] for i in row if 0 < i <= len(alphabet)) for row in indices]
+    return [text.split(stop)[0] if stop else text for text in texts]

@@ -1,8 +1,4 @@
-"""Course-wide settings: the run profile, the repository root and the data/results/checkpoint folders.
-
-Introduced in ``00_welcome_and_setup``. Every setting can be changed with an
-environment variable so that the same notebook runs on a laptop, in Colab and in CI.
-"""
+"""Course-wide settings (notebook 00): the run profile and the folders, each set by an environment variable."""
 
 from __future__ import annotations
 
@@ -11,11 +7,7 @@ from pathlib import Path
 
 PROFILES: tuple[str, ...] = ("default", "full")
 """``default``: offline, sized for a 2-core CPU (what CI runs); ``full``: real data sets, meant for a GPU."""
-
 PROFILE_ENV = "COURSE_PROFILE"
-DATA_DIR_ENV = "COURSE_DATA_DIR"
-RESULTS_DIR_ENV = "COURSE_RESULTS_DIR"
-CHECKPOINT_DIR_ENV = "COURSE_CHECKPOINT_DIR"
 
 
 def repo_root() -> Path:
@@ -24,15 +16,10 @@ def repo_root() -> Path:
 
 
 def resolve_profile(profile: str | None = None) -> str:
-    """Return a valid profile name: ``profile`` if given, else ``$COURSE_PROFILE``, else ``default``.
-
-    Raises:
-        ValueError: if the name is not one of :data:`PROFILES`.
-    """
+    """A valid profile name: ``profile`` if given, else ``$COURSE_PROFILE``, else ``default``."""
     if profile is not None and not isinstance(profile, str):
         raise ValueError(f"profile must be a string ({', '.join(PROFILES)}) or None, got {profile!r}")
-    name = profile if profile is not None else os.environ.get(PROFILE_ENV, "").strip() or "default"
-    name = name.strip().lower()
+    name = (profile if profile is not None else os.environ.get(PROFILE_ENV, "").strip() or "default").strip().lower()
     if name not in PROFILES:
         raise ValueError(
             f"Unknown course profile {name!r}. Valid profiles: {', '.join(PROFILES)}. "
@@ -46,13 +33,10 @@ def _folder(variable: str, default: str) -> Path:
     raw = os.environ.get(variable)
     if raw is not None and raw.strip() == "":
         raise ValueError(f"{variable} is set but empty. Unset it to use {repo_root() / default}, or give a folder.")
-    path = Path(raw or default).expanduser()
-    if not path.is_absolute():  # the same folder whether the kernel starts in notebooks/ or the repo root
-        path = repo_root() / path
+    path = repo_root() / Path(raw or default).expanduser()  # an absolute path replaces the repository root
     label = f"{variable}={raw!r}" if raw else f"{path} ({variable} unset)"
     if path.exists() and not path.is_dir():
-        raise ValueError(f"{label} points to a file, not a folder. "
-                         "Point it at a folder (it is created if missing).")
+        raise ValueError(f"{label} points to a file, not a folder. Point it at a folder (it is created if missing).")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -64,17 +48,14 @@ def _folder(variable: str, default: str) -> Path:
 
 def data_dir() -> Path:
     """Cache folder for downloaded data sets: ``$COURSE_DATA_DIR`` or ``<repo>/data``."""
-    return _folder(DATA_DIR_ENV, "data")
+    return _folder("COURSE_DATA_DIR", "data")
 
 
 def results_dir() -> Path:
     """Where notebooks record their headline numbers: ``$COURSE_RESULTS_DIR`` or ``<repo>/results``."""
-    return _folder(RESULTS_DIR_ENV, "results")
+    return _folder("COURSE_RESULTS_DIR", "results")
 
 
 def checkpoint_dir() -> Path:
-    """Where training saves checkpoints and backups: ``$COURSE_CHECKPOINT_DIR`` or ``<repo>/checkpoints``.
-
-    On Colab, point it at Google Drive (``/content/drive/MyDrive/...``) so that a resume survives a VM reset.
-    """
-    return _folder(CHECKPOINT_DIR_ENV, "checkpoints")
+    """Training checkpoints and backups: ``$COURSE_CHECKPOINT_DIR`` (on Colab, on Drive) or ``<repo>/checkpoints``."""
+    return _folder("COURSE_CHECKPOINT_DIR", "checkpoints")

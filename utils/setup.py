@@ -1,17 +1,17 @@
-"""The one set-up call every notebook makes in its first code cell.
-
-Introduced in ``00_welcome_and_setup``: silences native log noise, seeds everything,
-applies the GPU policy, prints a short hardware report and starts the results recorder.
-"""
+"""The set-up call of every notebook's first code cell (notebook 00): Colab extras, seeds, GPU policy, report."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import random
+import subprocess
 import sys
 from dataclasses import dataclass
 from typing import TypeVar
 
-from utils.colab import prepare_colab
+import numpy as np
+
 from utils.hardware import (
     HardwareReport,
     apply_gpu_policy,
@@ -20,13 +20,32 @@ from utils.hardware import (
     precision_in_force,
 )
 from utils.plots import set_style
-from utils.reproducibility import DEFAULT_SEED, set_seeds
 from utils.results import ResultsRecorder
 from utils.settings import data_dir, repo_root, resolve_profile
 from utils.warning_filters import silence_known_warnings
 
-SMOKE_ENV = "COURSE_SMOKE"
+DEFAULT_SEED = 42
 T = TypeVar("T")
+COLAB_EXTRAS: dict[str, str] = {"av": "av==16.1.0", "ipywidgets": "ipywidgets>=7.7", "babel": "babel==2.18.0",
+                                 "espeakng_loader": "espeakng-loader==0.2.4"}
+"""What Colab lacks (import name -> pip requirement); reinstalling what it has could break its runtime."""
+
+
+def missing_packages(extras: dict[str, str] | None = None) -> list[str]:
+    """Requirements whose module cannot be imported in this kernel."""
+    wanted = COLAB_EXTRAS if extras is None else extras
+    return [requirement for module, requirement in wanted.items() if importlib.util.find_spec(module) is None]
+
+
+def set_seeds(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy and Keras (and the backend), so a rerun draws the same numbers."""
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    import keras
+    keras.utils.set_random_seed(seed)
 
 
 @dataclass
@@ -47,7 +66,7 @@ class Course:
     @property
     def smoke(self) -> bool:
         """``$COURSE_SMOKE=1``: run the full profile's code path at toy size (CI checks it on small fixtures)."""
-        return self.is_full and os.environ.get(SMOKE_ENV, "0").strip() not in ("", "0")
+        return self.is_full and os.environ.get("COURSE_SMOKE", "0").strip() not in ("", "0")
 
     def pick(self, default: T, full: T, smoke: T | None = None) -> T:
         """The value for the profile in force: ``default``, ``full``, or ``smoke`` for a smoke run of ``full``."""
@@ -88,13 +107,14 @@ class Course:
         return self.results.save()
 
 
-def setup_notebook(stem: str, seed: int = DEFAULT_SEED, in_colab: bool | None = None) -> Course:
+def setup_notebook(stem: str, seed: int = DEFAULT_SEED) -> Course:
     """Prepare the kernel for notebook ``stem`` and print what it runs on."""
     results = ResultsRecorder(stem)  # starts the notebook's wall clock
     import_backend_quietly()
-    colab = "google.colab" in sys.modules if in_colab is None else in_colab
-    if colab:
-        prepare_colab()
+    colab = "google.colab" in sys.modules
+    if colab and (missing := missing_packages()):
+        print(f"Colab: installing {', '.join(missing)} ...")
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
     silence_known_warnings()
     set_seeds(seed)
     set_style()

@@ -1,19 +1,6 @@
-"""Speech data for ``09_speech_recognition``: real synthesised speech offline, real recordings online.
-
-* :class:`Espeak` — the eSpeak NG synthesiser (shipped in the ``espeakng-loader`` wheel) through ``ctypes``:
-  text in, 16-bit samples at 22,050 Hz out; :func:`synthesise` runs many utterances reproducibly.
-* :func:`make_voices` / :func:`split_voices` — speakers built from eSpeak's voice variants (formants, pitch)
-  with an accent, pitch and rate; splits never share a variant, so test voices are never heard in training.
-* :func:`make_keyword_set` / :func:`make_digit_string_set` — the default profile's data, made from a seed:
-  one-second keyword clips, and strings of 3-6 digits spoken without pauses, each with its own speed,
-  pitch, level, position and background noise. No audio is stored on disk.
-* :func:`load_speech_commands` / :func:`load_fsdd` / :func:`concatenate_digits` — the ``full`` profile:
-  Speech Commands (mini or v0.02) and the Free Spoken Digit Dataset, read in their upstream layouts.
-* :func:`encode_digits` / :func:`decode_digits` / :func:`pad_labels` — CTC labels (the notebook writes the
-  greedy decoder and the edit distance itself).
-
-Everything is returned at :data:`SAMPLE_RATE` (16 kHz, the rate of Speech Commands); eSpeak's 22,050 Hz
-and FSDD's 8 kHz are converted with a band-limited FFT resampler (:func:`resample`).
+"""Speech data for ``09_speech_recognition``: speech synthesised offline with eSpeak NG (``espeakng-loader``), and
+Speech Commands and the Free Spoken Digit Dataset in their upstream layouts (full profile). Everything is returned
+at :data:`SAMPLE_RATE`; the CTC labels put the blank at class 0 and digit ``d`` at class ``d + 1``.
 """
 
 from __future__ import annotations
@@ -21,25 +8,22 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import re
-import wave
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 import numpy as np
+from scipy.fft import next_fast_len
 
-SAMPLE_RATE = 16_000
-KEYWORDS: tuple[str, ...] = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
-"""The ten command words of Speech Commands (its mini subset has eight: not *on*, *off*)."""
+SAMPLE_RATE = 16_000  # the rate of Speech Commands
+KEYWORDS: tuple[str, ...] = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")  # mini: not on/off
 DIGIT_WORDS: tuple[str, ...] = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-BLANK = 0
-"""The CTC blank's class (Keras' CTC loss reserves 0); digit ``d`` is class ``d + 1``."""
+BLANK = 0  # the CTC blank's class (Keras' CTC loss reserves 0)
 ACCENTS: tuple[str, ...] = ("en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
-                            "en-029", "en-us-nyc")
-"""eSpeak's English accents: American, British, Scottish, RP, Lancastrian, West Midlands, Caribbean, New York."""
-VARIANTS: dict[str, tuple[str, ...]] = {
+                            "en-029", "en-us-nyc")  # American, British, Scottish, RP, Lancastrian, W. Midlands, ...
+VARIANTS: dict[str, tuple[str, ...]] = {  # eSpeak variants that sound like a person; "klatt": Klatt's synthesiser
     "male": ("m1", "m2", "m3", "m4", "m6", "m7", "m8", "Andy", "Denis", "Diogo", "Gene", "Henrique", "Jacky",
              "Lee", "Mario", "Michael", "Mike", "antonio", "gustave", "iven", "marcelo", "miguel", "paul",
              "pedro", "quincy", "rob", "robert", "sandro", "travis", "victor"),
@@ -47,12 +31,8 @@ VARIANTS: dict[str, tuple[str, ...]] = {
                "steph", "Nguyen"),
     "klatt": ("klatt", "klatt2", "klatt3", "adam", "benjamin", "david", "edward"),
 }
-"""eSpeak voice variants that sound like a person (robots, whispers and echoes left out), by kind; the
-``klatt`` ones use eSpeak's second synthesis method (Klatt's formant synthesiser)."""
-SYNTH_CHUNK = 500
-"""Utterances per fresh worker process in :func:`synthesise`."""
-Job = tuple[str, str, int, int, int]
-"""What :func:`synthesise` speaks: (text, voice, rate in words per minute, pitch 0-99, pitch range 0-99)."""
+SYNTH_CHUNK = 500  # utterances per fresh worker process in synthesise()
+Job = tuple[str, str, int, int, int]  # (text, voice, rate in words per minute, pitch 0-99, pitch range 0-99)
 
 
 class SynthesiserUnavailableError(RuntimeError):
@@ -85,12 +65,13 @@ class Espeak:
             self._lib = lib = ctypes.CDLL(str(library_path))
         except OSError as exc:
             raise _install_hint(f"{library_path}: {exc}") from exc
-        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
-        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-        lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
-        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-        lib.espeak_Synth.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-                                     ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
+        c = ctypes
+        lib.espeak_Initialize.argtypes = [c.c_int, c.c_int, c.c_char_p, c.c_int]
+        lib.espeak_SetVoiceByName.argtypes = [c.c_char_p]
+        lib.espeak_ng_SetRandSeed.argtypes = [c.c_long]
+        lib.espeak_SetParameter.argtypes = [c.c_int, c.c_int, c.c_int]
+        lib.espeak_Synth.argtypes = [c.c_void_p, c.c_size_t, c.c_uint, c.c_int, c.c_uint, c.c_uint, c.c_void_p,
+                                     c.c_void_p]
         self.native_rate = int(lib.espeak_Initialize(self._SYNCHRONOUS, 0, str(data_path).encode(), 0))
         if self.native_rate <= 0:
             raise _install_hint(f"espeak_Initialize failed with the voice data at {data_path}")
@@ -132,9 +113,8 @@ def _speak_chunk(jobs: list[Job]) -> tuple[int, list[np.ndarray]]:
 def synthesise(jobs: Sequence[Job], workers: int = 2) -> tuple[int, list[np.ndarray]]:
     """Speak every job; return the native sample rate and one int16 waveform per job.
 
-    eSpeak carries a little state from one utterance to the next (the phase of its pitch "flutter"), so
-    the same job comes out slightly different after different predecessors. Each chunk of
-    :data:`SYNTH_CHUNK` jobs therefore runs in a fresh process: the result depends on the jobs only.
+    eSpeak carries a little state from one utterance to the next (the phase of its pitch "flutter"), so each
+    chunk of :data:`SYNTH_CHUNK` jobs runs in a fresh process: the result depends on the jobs only.
     """
     Espeak()  # fail here, with the install hint, rather than in a worker
     chunks = [list(jobs[i:i + SYNTH_CHUNK]) for i in range(0, len(jobs), SYNTH_CHUNK)]
@@ -144,11 +124,6 @@ def synthesise(jobs: Sequence[Job], workers: int = 2) -> tuple[int, list[np.ndar
     with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=get_context(method), max_tasks_per_child=1) as pool:
         results = list(pool.map(_speak_chunk, chunks))
     return results[0][0], [wave for _, waves in results for wave in waves]
-
-
-# ----------------------------------------------------------------------------------------------
-# Voices and the generated data sets
-# ----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -226,39 +201,13 @@ class SpeechSet:
         return np.array([list(vocabulary).index(text) for text in self.texts], dtype="int32")
 
 
-def _stack(clips: Sequence[np.ndarray], texts: Sequence[str], speakers: Sequence[str]) -> SpeechSet:
+def _stack(clips: Sequence[np.ndarray], texts: Sequence[str], speakers: Sequence[str], width: int = 0) -> SpeechSet:
+    """Clips zero-padded into one array at least ``width`` samples wide."""
     lengths = np.array([len(clip) for clip in clips], dtype="int32")
-    audio = np.zeros((len(clips), lengths.max() if len(clips) else 0), "float32")
+    audio = np.zeros((len(clips), max(width, lengths.max() if len(clips) else 0)), "float32")
     for row, clip in enumerate(clips):
         audio[row, :len(clip)] = clip
     return SpeechSet(audio, lengths, list(texts), np.array(speakers, dtype=str))
-
-
-def check_audio(audio: np.ndarray, sample_rate: int, expected_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """``audio`` as float32 after checking it is one channel, non-empty, finite and at ``expected_rate``."""
-    if int(sample_rate) != int(expected_rate):
-        raise ValueError(f"audio is at {sample_rate} Hz but {expected_rate} Hz is expected; resample it first "
-                         f"(utils.speech.resample(audio, {sample_rate}, {expected_rate}))")
-    values = np.asarray(audio, dtype="float32")
-    if values.ndim != 1:
-        raise ValueError(f"audio must be one channel, shape (samples,), got shape {values.shape}")
-    if values.size == 0:
-        raise ValueError("audio is empty (0 samples): nothing was recorded or synthesised")
-    if not np.all(np.isfinite(values)):
-        raise ValueError("audio contains NaN or infinite samples")
-    return values
-
-
-def _fast_length(n: int) -> int:
-    """The smallest 2^a 3^b 5^c >= n (FFT sizes numpy transforms quickly)."""
-    best, power5 = 1 << max(0, n - 1).bit_length(), 1
-    while power5 < best:
-        power35 = power5
-        while power35 < best:
-            best = min(best, power35 << max(0, -(-n // power35) - 1).bit_length())
-            power35 *= 3
-        power5 *= 5
-    return best
 
 
 def _stretch(values: np.ndarray, length: int) -> np.ndarray:
@@ -268,10 +217,12 @@ def _stretch(values: np.ndarray, length: int) -> np.ndarray:
 
 def resample(audio: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     """``audio`` from ``rate_in`` to ``rate_out`` Hz; frequencies above the new Nyquist limit are removed."""
-    values = check_audio(audio, rate_in, expected_rate=rate_in)
-    padded = _fast_length(len(values))  # zero-padded to a fast FFT size, the padding cut off after
+    values = np.asarray(audio, dtype="float32")
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError(f"audio must be one non-empty channel of finite samples (no NaN), got shape {values.shape}")
+    padded = next_fast_len(len(values), real=True)  # zero-padded to a fast FFT size, the padding cut off after
     stretched = _stretch(np.pad(values, (0, padded - len(values))), round(padded * rate_out / rate_in))
-    return stretched[:max(1, round(len(values) * rate_out / rate_in))]
+    return stretched[:round(len(values) * rate_out / rate_in)]
 
 
 def _trim(audio: np.ndarray, threshold: float = 0.02) -> np.ndarray:
@@ -282,7 +233,7 @@ def _trim(audio: np.ndarray, threshold: float = 0.02) -> np.ndarray:
 
 def _noise(rng: np.random.Generator, length: int) -> np.ndarray:
     """Unit-power noise of a random colour, from white (hiss) through pink to brown (rumble)."""
-    size = _fast_length(length)
+    size = next_fast_len(length, real=True)
     spectrum = np.fft.rfft(rng.standard_normal(size))
     spectrum /= np.maximum(np.fft.rfftfreq(size, 1 / SAMPLE_RATE), 50.0) ** rng.uniform(0, 1)
     noise = np.fft.irfft(spectrum, size)[:length]
@@ -302,9 +253,9 @@ def _render(texts: Sequence[str], voices: Sequence[Voice], seed: int, seconds: f
         local = np.random.default_rng([seed, index])
         # To 16 kHz and a random speed in one resampling ("speed perturbation": tempo and pitch change
         # together); both lengths are rounded to fast FFT sizes, which only nudges the random speed.
-        size = _fast_length(len(raw))
+        size = next_fast_len(len(raw), real=True)
         speech = _stretch(np.pad(raw / 32768, (0, size - len(raw))),
-                          _fast_length(int(size * SAMPLE_RATE / native_rate / local.uniform(*speed))))
+                          next_fast_len(int(size * SAMPLE_RATE / native_rate / local.uniform(*speed)), real=True))
         speech = _trim(speech)
         speech *= 10 ** (local.uniform(-26, -14) / 20) / (speech.std() + 1e-9)  # level in dB re full scale
         length = int(seconds * SAMPLE_RATE) if seconds else len(speech) + int(local.uniform(0.1, 0.4) * SAMPLE_RATE)
@@ -355,11 +306,6 @@ def speak_digit_strings(strings: Sequence[str], speakers: Sequence[Voice], seed:
     return spoken
 
 
-# ----------------------------------------------------------------------------------------------
-# CTC labels
-# ----------------------------------------------------------------------------------------------
-
-
 def encode_digits(text: str) -> np.ndarray:
     """``"3771"`` (spaces allowed) -> classes ``[4, 8, 8, 2]``: digit + 1, since 0 is the CTC blank."""
     digits = str(text).replace(" ", "")
@@ -368,54 +314,29 @@ def encode_digits(text: str) -> np.ndarray:
     return np.array([int(d) + 1 for d in digits], dtype="int32")
 
 
-def decode_digits(labels: Iterable[int]) -> str:
-    """Classes -> digit string, the inverse of :func:`encode_digits` (blanks must be gone)."""
-    values = [int(v) for v in labels]
-    if any(not 1 <= v <= 10 for v in values):
-        raise ValueError(f"digit classes run from 1 to 10 (0 is the blank); got {values}")
-    return "".join(str(v - 1) for v in values)
-
-
 def pad_labels(texts: Sequence[str], width: int | None = None) -> np.ndarray:
     """Encoded digit strings as one (n, width) int32 array padded with the blank (Keras' CTC counts non-zeros)."""
+    import keras
+
     encoded = [encode_digits(text) for text in texts]
-    width = width or max(len(e) for e in encoded)
-    if any(len(e) > width for e in encoded):
+    if width and any(len(e) > width for e in encoded):
         raise ValueError(f"a label is longer than width={width}")
-    out = np.full((len(encoded), width), BLANK, dtype="int32")
-    for row, labels in enumerate(encoded):
-        out[row, :len(labels)] = labels
-    return out
-
-
-# ----------------------------------------------------------------------------------------------
-# Full profile: Speech Commands and the Free Spoken Digit Dataset, in their upstream layouts
-# ----------------------------------------------------------------------------------------------
+    return keras.utils.pad_sequences(encoded, maxlen=width or None, dtype="int32", padding="post", value=BLANK)
 
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """A 16-bit PCM ``.wav`` file as float32 in [-1, 1] (channels averaged) and its sample rate."""
+    from scipy.io import wavfile
+
     try:
-        with wave.open(str(path), "rb") as handle:
-            channels, width, rate = handle.getnchannels(), handle.getsampwidth(), handle.getframerate()
-            frames = handle.readframes(handle.getnframes())
-    except (wave.Error, EOFError) as exc:
+        rate, samples = wavfile.read(path)
+    except (ValueError, EOFError) as exc:
         raise ValueError(f"{path} is not a readable PCM .wav file ({exc})") from exc
-    if width != 2:
-        raise ValueError(f"{path}: only 16-bit PCM .wav is supported, this file has {8 * width}-bit samples")
-    if not frames:
+    if samples.dtype != np.int16:
+        raise ValueError(f"{path}: only 16-bit PCM .wav is supported, this file has {samples.dtype} samples")
+    if not samples.size:
         raise ValueError(f"{path} holds no audio (0 samples)")
-    return (np.frombuffer(frames, dtype="<i2").astype("float32") / 32768).reshape(-1, channels).mean(axis=1), rate
-
-
-def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
-    """Mono audio in [-1, 1] as a 16-bit PCM ``.wav`` (the tests write their fixtures with it)."""
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(int(sample_rate))
-        handle.writeframes((np.clip(np.asarray(audio, "float64"), -1, 1) * 32767).round().astype("<i2").tobytes())
-    return Path(path)
+    return (samples.reshape(len(samples), -1).astype("float32") / 32768).mean(axis=1), rate
 
 
 def _wavs(folder: Path) -> list[Path]:
@@ -435,10 +356,24 @@ def _find_root(folder: Path, is_root: Callable[[Path], bool]) -> Path:
     return root
 
 
+def _read_clips(paths: Sequence[Path], rate: int, name: str) -> list[np.ndarray]:
+    clips = []
+    for path in paths:
+        clip, found = read_wav(path)
+        if found != rate:
+            raise ValueError(f"{path} is at {found} Hz; {name} are {rate} Hz")
+        clips.append(clip)
+    return clips
+
+
+def _speaker(path: str | Path) -> str:
+    """The speaker id of a Speech Commands clip: its file name before ``_nohash_``."""
+    return re.sub(r"_nohash_.*$", "", Path(path).name)
+
+
 def speech_commands_split(path: str | Path, validation_percent: float = 10, test_percent: float = 10) -> str:
-    """Speech Commands' own speaker split: a hash of the speaker id (the file name before ``_nohash_``)."""
-    speaker = re.sub(r"_nohash_.*$", "", Path(path).name)
-    percent = (int(hashlib.sha1(speaker.encode()).hexdigest(), 16) % (2**27)) * (100.0 / (2**27 - 1))
+    """Speech Commands' own speaker split: a hash of the speaker id."""
+    percent = (int(hashlib.sha1(_speaker(path).encode()).hexdigest(), 16) % (2**27)) * (100.0 / (2**27 - 1))
     if percent < validation_percent:
         return "validation"
     return "test" if percent < validation_percent + test_percent else "train"
@@ -446,12 +381,10 @@ def speech_commands_split(path: str | Path, validation_percent: float = 10, test
 
 def load_speech_commands(folder: str | Path, words: Sequence[str] | None = None, max_per_word: int | None = None,
                          seconds: float = 1.0, seed: int = 0) -> dict[str, SpeechSet]:
-    """Speech Commands (mini or v0.02) as train/validation/test :class:`SpeechSet` s, split by speaker.
+    """Speech Commands (mini or v0.02: one folder of 16 kHz clips per word) as train/validation/test sets.
 
-    ``folder`` holds one folder of 16 kHz ``.wav`` clips per word (or one level down, as the mini zip
-    extracts). v0.02's ``validation_list.txt``/``testing_list.txt`` give the split, else the speaker hash
-    (:func:`speech_commands_split`). ``words=None`` takes every word; ``max_per_word`` keeps a random sample
-    of that many clips per word and split. Clips are zero-padded or cut to ``seconds``.
+    v0.02's ``validation_list.txt``/``testing_list.txt`` give the split, else the speaker hash. ``words=None`` takes
+    every word; ``max_per_word`` samples that many clips per word and split; clips are padded or cut to ``seconds``.
     """
     root = _find_root(Path(folder), lambda p: any(_wavs(word) for word in p.iterdir() if word.is_dir()))
     available = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
@@ -473,15 +406,9 @@ def load_speech_commands(folder: str | Path, words: Sequence[str] | None = None,
             chosen[split] += [(paths[i], word) for i in keep]
     sets, length = {}, int(seconds * SAMPLE_RATE)
     for split, items in chosen.items():
-        clips = []
-        for path, _ in items:
-            clip, rate = read_wav(path)
-            if rate != SAMPLE_RATE:
-                raise ValueError(f"{path} is at {rate} Hz; Speech Commands clips are {SAMPLE_RATE} Hz")
-            clips.append(clip[:length])
-        sets[split] = _stack(clips, [word for _, word in items],
-                             [re.sub(r"_nohash_.*$", "", path.name) for path, _ in items])
-        sets[split].audio = np.pad(sets[split].audio, ((0, 0), (0, length - sets[split].audio.shape[1])))
+        clips = _read_clips([path for path, _ in items], SAMPLE_RATE, "Speech Commands clips")
+        sets[split] = _stack([clip[:length] for clip in clips], [word for _, word in items],
+                             [_speaker(path) for path, _ in items], length)
     return sets
 
 
@@ -495,12 +422,7 @@ def load_fsdd(folder: str | Path) -> SpeechSet:
     paths = [p for p in _wavs(root) if FSDD_NAME.match(p.name)]
     if not paths:
         raise FileNotFoundError(f"{root} holds no files named like 7_jackson_32.wav")
-    clips = []
-    for path in paths:
-        clip, rate = read_wav(path)
-        if rate != FSDD_RATE:
-            raise ValueError(f"{path} is at {rate} Hz; FSDD recordings are {FSDD_RATE} Hz")
-        clips.append(resample(clip, FSDD_RATE, SAMPLE_RATE))
+    clips = [resample(clip, FSDD_RATE, SAMPLE_RATE) for clip in _read_clips(paths, FSDD_RATE, "FSDD recordings")]
     names = [FSDD_NAME.match(path.name) for path in paths]
     return _stack(clips, [m["digit"] for m in names], [m["speaker"] for m in names])
 

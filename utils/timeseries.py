@@ -1,14 +1,6 @@
-"""Time-series data and baselines for ``08_time_series``.
-
-* :func:`load_co2_monthly` — the Mauna Loa CO2 record that statsmodels ships (offline, real).
-* :func:`load_jena_csv` / :func:`fetch_jena_climate` — the Jena weather record (full profile).
-* :func:`make_windows` / :func:`windowed_dataset` — (input window, future values) pairs, in NumPy and
-  as a ``tf.data`` pipeline around ``keras.utils.timeseries_dataset_from_array``.
-* :func:`naive_forecast`, :func:`seasonal_naive_forecast`, :func:`seasonal_naive_drift_forecast`,
-  :func:`fit_holt_winters` / :func:`holt_winters_forecasts` (exponential smoothing), and
-  :func:`chronological_split` — the baselines and the split every forecaster must respect (the future is
-  never used for training).
-* :func:`frame_signal` — audio (or any signal) cut into overlapping frames, the input of speech models.
+"""Time-series data and forecasting baselines for ``08_time_series``: the Mauna Loa CO2 record (offline), the Jena
+weather record (full profile), windows in NumPy and ``tf.data``, the naive and Holt–Winters baselines, and the
+chronological split every forecaster must respect.
 """
 
 from __future__ import annotations
@@ -20,95 +12,77 @@ import numpy as np
 JENA_FILE = "jena_climate_2009_2016.csv"
 JENA_COLUMNS = ("Date Time", "p (mbar)", "T (degC)", "Tpot (K)", "Tdew (degC)", "rh (%)", "VPmax (mbar)",
                 "VPact (mbar)", "VPdef (mbar)", "sh (g/kg)", "H2OC (mmol/mol)", "rho (g/m**3)", "wv (m/s)",
-                "max. wv (m/s)", "wd (deg)")
-"""The upstream header, in order; one row every 10 minutes from 2009 to 2016."""
+                "max. wv (m/s)", "wd (deg)")  # the upstream header, in order; one row every 10 minutes
+HOLT_WINTERS_KEYS = ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "initial_level", "initial_trend",
+                     "initial_seasons")
 
 
 def load_co2_monthly():
-    """Monthly mean atmospheric CO2 (ppm) at Mauna Loa, March 1958 – December 2001, as a pandas Series.
-
-    statsmodels ships the weekly record; months are averaged and the few empty months interpolated.
-    """
+    """Monthly mean CO2 (ppm) at Mauna Loa, 1958–2001, as a pandas Series: statsmodels' weekly record averaged
+    per month, the few empty months interpolated."""
     from statsmodels.datasets import co2
 
-    weekly = co2.load_pandas().data["co2"]
-    monthly = weekly.resample("MS").mean().interpolate(limit_direction="both")
+    monthly = co2.load_pandas().data["co2"].resample("MS").mean().interpolate(limit_direction="both")
     monthly.name = "co2_ppm"
     return monthly
 
 
-def _as_series(series: np.ndarray) -> np.ndarray:
+def _as_series(series: np.ndarray, window: int | None = None, horizon: int = 1) -> np.ndarray:
+    """``series`` as float64 after checking it is 1-D and finite (and long enough for ``window + horizon``)."""
     values = np.asarray(series, dtype="float64")
     if values.ndim != 1:
         raise ValueError(f"series must be 1-D (one value per time step), got shape {values.shape}")
     if not np.all(np.isfinite(values)):
         raise ValueError("series contains NaN or infinite values; fill or drop them first")
+    if window is not None and (window < 1 or horizon < 1):
+        raise ValueError(f"window and horizon must be >= 1, got window={window}, horizon={horizon}")
+    if window is not None and len(values) < window + horizon:
+        raise ValueError(f"series of length {len(values)} is too short for window={window} + horizon={horizon}")
     return values
 
 
-def _check_window(n: int, window: int, horizon: int) -> None:
-    if window < 1 or horizon < 1:
-        raise ValueError(f"window and horizon must be >= 1, got window={window}, horizon={horizon}")
-    if n < window + horizon:
-        raise ValueError(f"series of length {n} is too short for window={window} + horizon={horizon}")
-
-
 def make_windows(series: np.ndarray, window: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """All (past ``window`` values, next ``horizon`` values) pairs, in time order.
-
-    Returns ``x`` (n, window) and ``y`` (n, horizon) with ``n = len(series) - window - horizon + 1``;
-    ``x[i] = series[i : i + window]`` and ``y[i] = series[i + window : i + window + horizon]``.
-    """
-    values = _as_series(series)
-    _check_window(len(values), window, horizon)
+    """All (past ``window`` values, next ``horizon`` values) pairs in time order: ``x`` (n, window), ``y`` (n, horizon)
+    with ``x[i] = series[i : i + window]`` and ``y[i] = series[i + window : i + window + horizon]``."""
+    values = _as_series(series, window, horizon)
     n = len(values) - window - horizon + 1
     x = np.lib.stride_tricks.sliding_window_view(values, window)[:n]
-    y = np.lib.stride_tricks.sliding_window_view(values[window:], horizon)[:n]
-    return x.copy(), y.copy()
+    return x.copy(), np.lib.stride_tricks.sliding_window_view(values[window:], horizon)[:n].copy()
 
 
 def windowed_dataset(series: np.ndarray, window: int, horizon: int = 1, batch_size: int = 32,
                      shuffle: bool = False, seed: int | None = None):
-    """The same pairs as :func:`make_windows`, as a batched ``tf.data.Dataset`` of ((b, window, 1), (b, horizon)).
+    """The pairs of :func:`make_windows` as a batched ``tf.data.Dataset`` of ((b, window, 1), (b, horizon)).
 
-    Built with ``keras.utils.timeseries_dataset_from_array``: the inputs are windows starting at each
-    step, the targets are aligned so that window ``i`` is paired with the values just after it.
+    ``keras.utils.timeseries_dataset_from_array`` streams (and shuffles) the window *indices*, so that the
+    targets gathered after each window stay with it.
     """
     import keras
     import tensorflow as tf
 
-    values = _as_series(series).astype("float32")
-    _check_window(len(values), window, horizon)
-    n = len(values) - window - horizon + 1
-    inputs = keras.utils.timeseries_dataset_from_array(values[: n + window - 1], None, sequence_length=window,
-                                                       batch_size=batch_size, shuffle=shuffle, seed=seed)
-    if shuffle:
-        # Shuffle inputs and targets together: build both from one index stream.
-        index = keras.utils.timeseries_dataset_from_array(np.arange(n + window - 1, dtype="int64"), None,
-                                                          sequence_length=window, batch_size=batch_size,
-                                                          shuffle=True, seed=seed)
-        table = tf.constant(values)
-        futures = tf.constant(np.arange(horizon, dtype="int64"))
-        return index.map(lambda idx: (tf.gather(table, idx)[..., None],
-                                      tf.gather(table, idx[:, -1:] + 1 + futures)))
-    targets = keras.utils.timeseries_dataset_from_array(values[window:], None, sequence_length=horizon,
-                                                        batch_size=batch_size, shuffle=False)
-    return tf.data.Dataset.zip((inputs.map(lambda x: x[..., None]), targets))
+    values = _as_series(series, window, horizon).astype("float32")
+    index = keras.utils.timeseries_dataset_from_array(np.arange(len(values) - horizon, dtype="int64"), None,
+                                                      sequence_length=window, batch_size=batch_size,
+                                                      shuffle=shuffle, seed=seed)
+    table, futures = tf.constant(values), tf.constant(np.arange(horizon, dtype="int64"))
+    return index.map(lambda idx: (tf.gather(table, idx)[..., None], tf.gather(table, idx[:, -1:] + 1 + futures)))
+
+
+def _check_windows(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype="float64")
+    if x.ndim != 2 or x.shape[1] < 1:
+        raise ValueError(f"x must be (n, window) windows, got shape {x.shape}")
+    return x
 
 
 def naive_forecast(x: np.ndarray, horizon: int = 1) -> np.ndarray:
     """Tomorrow equals today: repeat the last value of each window ``horizon`` times."""
-    x = np.asarray(x, dtype="float64")
-    if x.ndim != 2 or x.shape[1] < 1:
-        raise ValueError(f"x must be (n, window) windows, got shape {x.shape}")
-    return np.repeat(x[:, -1:], horizon, axis=1)
+    return np.repeat(_check_windows(x)[:, -1:], horizon, axis=1)
 
 
 def seasonal_naive_forecast(x: np.ndarray, season: int, horizon: int = 1) -> np.ndarray:
     """Same time last season: step ``h`` ahead is the value ``season`` steps before it (needs window >= season)."""
-    x = np.asarray(x, dtype="float64")
-    if x.ndim != 2:
-        raise ValueError(f"x must be (n, window) windows, got shape {x.shape}")
+    x = _check_windows(x)
     if not 1 <= horizon <= season <= x.shape[1]:
         raise ValueError(f"need 1 <= horizon <= season <= window, got horizon={horizon}, season={season}, "
                          f"window={x.shape[1]}")
@@ -116,30 +90,18 @@ def seasonal_naive_forecast(x: np.ndarray, season: int, horizon: int = 1) -> np.
 
 
 def seasonal_naive_drift_forecast(x: np.ndarray, season: int, horizon: int = 1) -> np.ndarray:
-    """Same time last season plus the change over the last season (needs window > season).
-
-    Step ``h`` ahead is ``y[t + h - season] + (y[t] - y[t - season])``: the seasonal-naive forecast shifted
-    by the drift measured over the most recent season, so it follows a trend as well as the cycle.
-    """
-    x = np.asarray(x, dtype="float64")
-    if x.ndim != 2:
-        raise ValueError(f"x must be (n, window) windows, got shape {x.shape}")
+    """Seasonal naive plus the change over the last season, ``y[t + h - season] + (y[t] - y[t - season])``, so it
+    follows a trend as well as the cycle (needs window > season)."""
+    x = _check_windows(x)
     if not 1 <= horizon <= season < x.shape[1]:
         raise ValueError(f"need 1 <= horizon <= season < window, got horizon={horizon}, season={season}, "
                          f"window={x.shape[1]}")
-    drift = x[:, -1:] - x[:, -1 - season:-season]
-    return seasonal_naive_forecast(x, season, horizon) + drift
+    return seasonal_naive_forecast(x, season, horizon) + (x[:, -1:] - x[:, -1 - season:-season])
 
 
-HOLT_WINTERS_KEYS = ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "initial_level", "initial_trend",
-                     "initial_seasons")
-
-
-def fit_holt_winters(train_values: np.ndarray, season: int) -> dict[str, np.ndarray | float]:
-    """Additive Holt–Winters (level + trend + season) fitted by statsmodels on the training part only.
-
-    Returns the smoothing weights and initial states that :func:`holt_winters_forecasts` runs with.
-    """
+def fit_holt_winters(train_values: np.ndarray, season: int) -> dict[str, np.ndarray]:
+    """Additive Holt–Winters (level + trend + season) fitted by statsmodels on the training part only: the
+    smoothing weights and initial states that :func:`holt_winters_forecasts` runs with."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     values = _as_series(train_values)
@@ -154,8 +116,8 @@ def fit_holt_winters(train_values: np.ndarray, season: int) -> dict[str, np.ndar
 def holt_winters_forecasts(series: np.ndarray, params: dict, season: int, horizon: int = 1) -> np.ndarray:
     """Run additive Holt–Winters with fixed ``params`` along ``series``; forecasts from every origin.
 
-    Row ``t`` of the (n, horizon) result holds the forecasts of ``series[t + 1 : t + 1 + horizon]`` made
-    after seeing ``series[: t + 1]`` only (no refitting, no peeking). Equations (statsmodels' convention)::
+    Row ``t`` of the (n, horizon) result forecasts ``series[t + 1 : t + 1 + horizon]`` from ``series[: t + 1]``
+    only (no refitting, no peeking). Equations (statsmodels' convention)::
 
         level_t  = a (y_t - s_{t-m}) + (1 - a) (level_{t-1} + trend_{t-1})
         trend_t  = b (level_t - level_{t-1}) + (1 - b) trend_{t-1}
@@ -170,7 +132,7 @@ def holt_winters_forecasts(series: np.ndarray, params: dict, season: int, horizo
     if len(seasons) != season or not 1 <= horizon <= season:
         raise ValueError(f"need {season} initial seasons and 1 <= horizon <= season, got {len(seasons)} "
                          f"and horizon={horizon}")
-    alpha, beta, gamma = (float(params[k]) for k in ("smoothing_level", "smoothing_trend", "smoothing_seasonal"))
+    alpha, beta, gamma = (float(params[k]) for k in HOLT_WINTERS_KEYS[:3])
     level, trend = float(params["initial_level"]), float(params["initial_trend"])
     season_terms = np.concatenate([seasons, np.zeros(len(values))])  # season_terms[k] is s_{k-m}
     steps = np.arange(1, horizon + 1)
@@ -186,11 +148,10 @@ def holt_winters_forecasts(series: np.ndarray, params: dict, season: int, horizo
 
 
 def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """MAE in the units of the series."""
-    y_true, y_pred = np.asarray(y_true, dtype="float64"), np.asarray(y_pred, dtype="float64")
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"shapes differ: {y_true.shape} vs {y_pred.shape}")
-    return float(np.mean(np.abs(y_true - y_pred)))
+    """MAE in the units of the series (scikit-learn's)."""
+    from sklearn.metrics import mean_absolute_error as sklearn_mae
+
+    return float(sklearn_mae(y_true, y_pred))
 
 
 def chronological_split(n: int, fractions: tuple[float, float, float] = (0.7, 0.15, 0.15),
@@ -206,11 +167,8 @@ def chronological_split(n: int, fractions: tuple[float, float, float] = (0.7, 0.
 
 
 def load_jena_csv(path: str | Path, columns: tuple[str, ...] = ("T (degC)",), every: int = 1):
-    """The upstream Jena climate CSV as a pandas DataFrame indexed by time (``pandas.read_csv``).
-
-    ``path`` is the csv or a folder holding it (the extracted archive; ``__MACOSX/`` copies are skipped).
-    ``columns`` picks the measurements; ``every=6`` keeps one row per hour (the file has one per 10 min).
-    """
+    """The upstream Jena climate CSV (or a folder holding it, ``__MACOSX/`` skipped) as a pandas DataFrame indexed
+    by time; ``columns`` picks the measurements, ``every=6`` keeps one row per hour (the file has one per 10 min)."""
     import pandas as pd
 
     path = Path(path)
@@ -232,20 +190,6 @@ def load_jena_csv(path: str | Path, columns: tuple[str, ...] = ("T (degC)",), ev
 
 def fetch_jena_climate(columns: tuple[str, ...] = ("T (degC)",), every: int = 6):
     """Full profile: download (once) and parse the Jena climate record (no checksum is published for it)."""
-    from utils.downloads import fetch  # imported here so the offline default profile never needs it
+    from utils.downloads import fetch  # here, so the offline default profile never needs it
 
     return load_jena_csv(fetch("jena_climate"), columns=columns, every=every)
-
-
-def frame_signal(signal: np.ndarray, frame_length: int, hop: int) -> np.ndarray:
-    """Cut a 1-D signal (e.g. audio samples) into overlapping frames, shaped (n_frames, frame_length).
-
-    Frame ``i`` is ``signal[i * hop : i * hop + frame_length]``; a tail shorter than a frame is dropped.
-    Speech models read such frames (or their spectra) as a sequence, one frame per time step.
-    """
-    values = _as_series(signal)
-    if frame_length < 1 or hop < 1:
-        raise ValueError(f"frame_length and hop must be >= 1, got {frame_length} and {hop}")
-    if len(values) < frame_length:
-        raise ValueError(f"signal of {len(values)} samples is shorter than one frame of {frame_length}")
-    return np.lib.stride_tricks.sliding_window_view(values, frame_length)[::hop].copy()

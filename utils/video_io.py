@@ -1,12 +1,5 @@
-"""Real video for Keras: read a folder in the UCF101 layout, split it without leaks, stream it.
-
-Introduced in ``11_video_classification``. A folder holds one sub-folder per class, each with
-clips in any container FFmpeg reads (.avi, .mp4, .mkv, ...), or clips named like UCF101's
-(``v_Archery_g01_c01.avi``) in any sub-folders. Each clip is decoded with PyAV,
-``frames`` frames are sampled evenly over its length, centre-cropped to the target aspect
-ratio and resized; the result is cached as ``.npy`` (keyed by file path, modification time,
-size and settings) so later epochs and later runs skip decoding. :func:`video_dataset`
-streams clips through ``tf.data`` with parallel decoding and prefetching.
+"""Real video for ``11_video_classification``: read a folder in the UCF101 layout with PyAV, cache the decoded clips
+as ``.npy``, split them without leaking a group of clips across splits, and stream them through ``tf.data``.
 """
 
 from __future__ import annotations
@@ -23,8 +16,7 @@ from typing import Any
 import numpy as np
 
 VIDEO_SUFFIXES: tuple[str, ...] = (".avi", ".mp4", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".m4v")
-UCF101_NAME = re.compile(r"^v_(?P<action>.+)_g(?P<group>\d+)_c(?P<clip>\d+)$")
-"""UCF101 clip names, e.g. ``v_ApplyEyeMakeup_g08_c01``: clips of one group share actor and scene."""
+UCF101_NAME = re.compile(r"^v_(?P<action>.+)_g(?P<group>\d+)_c(?P<clip>\d+)$")  # clips of a group: same actor, scene
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 
 
@@ -48,11 +40,10 @@ class ClipSettings:
 
 
 def find_videos(folder: str | Path) -> tuple[list[Path], np.ndarray, tuple[str, ...]]:
-    """List the clips under ``folder``: ``(paths, labels, class_names)``, classes sorted by name.
+    """The clips under ``folder`` as ``(paths, labels, class_names)``, classes sorted by name.
 
-    The class of a clip is its UCF101 action when every clip is named like UCF101
-    (``v_Archery_g01_c01.avi``, so ``train/`` and ``test/`` folders of such clips work too),
-    otherwise the name of the sub-folder holding it (one sub-folder per class).
+    A clip's class is its UCF101 action when every clip is named like UCF101 (``v_Archery_g01_c01.avi``, so
+    ``train/`` and ``test/`` folders work too), otherwise the name of its sub-folder (one per class).
     """
     root = Path(folder)
     if not root.is_dir():
@@ -70,8 +61,7 @@ def find_videos(folder: str | Path) -> tuple[list[Path], np.ndarray, tuple[str, 
             f"no classes found in {str(root)!r}: expected one sub-folder per class holding video files "
             f"({', '.join(VIDEO_SUFFIXES)}), like UCF101 (e.g. Archery/v_Archery_g01_c01.avi)")
     class_names = tuple(sorted(set(classes)))
-    labels = np.array([class_names.index(name) for name in classes], dtype="int32")
-    return clips, labels, class_names
+    return clips, np.array([class_names.index(name) for name in classes], dtype="int32"), class_names
 
 
 def sample_indices(total: int, frames: int) -> np.ndarray:
@@ -89,28 +79,21 @@ def crop_and_resize(frame: np.ndarray, height: int, width: int) -> np.ndarray:
     rows, cols = frame.shape[:2]
     if rows * width > cols * height:  # too tall: crop rows
         keep = max(1, round(cols * height / width))
-        top = (rows - keep) // 2
-        frame = frame[top:top + keep]
+        frame = frame[(rows - keep) // 2:(rows - keep) // 2 + keep]
     else:
         keep = max(1, round(rows * width / height))
-        left = (cols - keep) // 2
-        frame = frame[:, left:left + keep]
+        frame = frame[:, (cols - keep) // 2:(cols - keep) // 2 + keep]
     return np.asarray(Image.fromarray(np.ascontiguousarray(frame)).resize((width, height), Image.BILINEAR))
 
 
 def read_video(path: str | Path, settings: ClipSettings = ClipSettings()) -> np.ndarray:
-    """Decode ``path`` into a uint8 array shaped ``settings.shape``.
-
-    Raises:
-        ValueError: naming the file, if it is missing, empty, corrupt or has no video frames.
-    """
+    """Decode ``path`` into a uint8 array shaped ``settings.shape``; a ValueError names a missing, empty or
+    corrupt file, or one without video frames."""
     import av
 
     path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"video file {str(path)!r} does not exist")
-    if path.stat().st_size == 0:
-        raise ValueError(f"video file {str(path)!r} is empty (0 bytes)")
+    if not path.is_file() or path.stat().st_size == 0:
+        raise ValueError(f"video file {str(path)!r} " + ("is empty (0 bytes)" if path.is_file() else "does not exist"))
     decoded: list[np.ndarray] = []
     try:
         with av.open(str(path)) as container:
@@ -141,18 +124,15 @@ def cache_path(path: str | Path, settings: ClipSettings, cache_dir: str | Path) 
 def load_clip(path: str | Path, settings: ClipSettings = ClipSettings(),
               cache_dir: str | Path | None = None) -> np.ndarray:
     """:func:`read_video`, through the ``.npy`` cache in ``cache_dir`` when one is given."""
-    if cache_dir is None:
-        return read_video(path, settings)
-    if not Path(path).is_file():
-        raise ValueError(f"video file {str(path)!r} does not exist")
+    if cache_dir is None or not Path(path).is_file():
+        return read_video(path, settings)  # (a missing file: read_video names it)
     target = cache_path(path, settings, cache_dir)
-    if target.is_file():
-        try:
-            clip = np.load(target)
-            if clip.shape == settings.shape and clip.dtype == np.uint8:
-                return clip
-        except (OSError, ValueError):
-            pass  # a damaged cache file is simply rebuilt
+    try:
+        clip = np.load(target)
+        if clip.shape == settings.shape and clip.dtype == np.uint8:
+            return clip
+    except (OSError, ValueError):
+        pass  # no cache file yet, or a damaged one: (re)build it
     clip = read_video(path, settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.{id(clip)}.tmp")
@@ -160,38 +140,6 @@ def load_clip(path: str | Path, settings: ClipSettings = ClipSettings(),
         np.save(handle, clip)
     os.replace(partial, target)  # atomic: parallel readers never see half a file
     return clip
-
-
-def check_clips(paths: Sequence[str | Path], settings: ClipSettings, cache_dir: str | Path | None = None,
-                on_error: str = "raise", workers: int = 4,
-                progress: bool = False) -> tuple[np.ndarray, list[tuple[Path, str]]]:
-    """Decode (and cache) every clip once, in parallel; return ``(readable_indices, failures)``.
-
-    ``on_error="raise"`` stops at the first unreadable clip with a ValueError naming it;
-    ``on_error="skip"`` leaves it out and reports it in ``failures`` as ``(path, reason)``.
-    ``progress=True`` shows a progress bar (decoding a real data set the first time takes minutes).
-    """
-    if on_error not in ("raise", "skip"):
-        raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
-
-    def attempt(path: str | Path) -> str | None:
-        try:
-            load_clip(path, settings, cache_dir)
-        except ValueError as error:
-            if on_error == "raise":
-                raise
-            return str(error)
-        return None
-
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # PyAV releases the GIL while decoding
-        results = pool.map(attempt, paths)
-        if progress:
-            from tqdm import tqdm
-
-            results = tqdm(results, total=len(paths), desc="decoding clips", unit="clip", mininterval=1.0)
-        outcomes = list(results)
-    failures = [(Path(p), reason) for p, reason in zip(paths, outcomes, strict=True) if reason is not None]
-    return np.array([i for i, reason in enumerate(outcomes) if reason is None], dtype=int), failures
 
 
 def clip_group(path: str | Path) -> str:
@@ -205,8 +153,8 @@ def group_split(groups: Sequence[str], labels: Sequence[int], fractions: tuple[f
                 seed: int = 0) -> dict[str, np.ndarray]:
     """Split clip indices into train/validation/test so that no group is on two sides.
 
-    Groups are dealt out class by class, so a class with at least three groups appears in
-    every split, and one with two groups in train and test. Deterministic given ``seed``.
+    Groups are dealt out class by class, so a class with at least three groups appears in every split, and one
+    with two groups in train and test. Deterministic given ``seed``.
     """
     groups, labels = list(groups), np.asarray(labels)
     if len(groups) != len(labels):
@@ -246,7 +194,7 @@ class VideoFolder:
     failures: list[tuple[Path, str]] = field(default_factory=list)
 
     def dataset(self, split: str, batch_size: int = 8, shuffle: bool | None = None, seed: int = 0) -> Any:
-        """A ``tf.data.Dataset`` of ``(clips float32 in [0, 1], labels)`` batches for one split."""
+        """A ``tf.data.Dataset`` of ``(clips float32 in [0, 1], labels)`` batches for one split (train: shuffled)."""
         if split not in self.splits:
             raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
         index = self.splits[split]
@@ -257,31 +205,46 @@ class VideoFolder:
 def load_video_folder(folder: str | Path, settings: ClipSettings = ClipSettings(), cache_dir: str | Path | None = None,
                       on_error: str = "skip", fractions: tuple[float, float, float] = (0.7, 0.15, 0.15),
                       seed: int = 0, progress: bool = False) -> VideoFolder:
-    """Find, decode once (cached), check and split a UCF101-layout folder.
+    """Find, decode once in parallel (cached), check and split a UCF101-layout folder.
 
-    ``on_error="skip"`` leaves unreadable clips out and lists them in ``.failures``;
-    ``on_error="raise"`` stops with a ValueError naming the first one. ``progress=True`` shows a
-    progress bar while the clips are decoded.
+    ``on_error="skip"`` leaves unreadable clips out and lists them in ``.failures`` as ``(path, reason)``;
+    ``on_error="raise"`` stops with a ValueError naming the first one. ``progress=True`` shows a progress bar.
     """
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
     paths, labels, class_names = find_videos(folder)
-    keep, failures = check_clips(paths, settings, cache_dir, on_error=on_error, progress=progress)
+
+    def attempt(path: Path) -> str | None:
+        try:
+            load_clip(path, settings, cache_dir)
+        except ValueError as error:
+            if on_error == "raise":
+                raise
+            return str(error)
+        return None
+
+    with ThreadPoolExecutor(max_workers=4) as pool:  # PyAV releases the GIL while decoding
+        results = pool.map(attempt, paths)
+        if progress:
+            from tqdm import tqdm
+
+            results = tqdm(results, total=len(paths), desc="decoding clips", unit="clip", mininterval=1.0)
+        outcomes = list(results)
+    failures = [(path, reason) for path, reason in zip(paths, outcomes, strict=True) if reason is not None]
+    keep = np.array([i for i, reason in enumerate(outcomes) if reason is None], dtype=int)
     if len(keep) == 0:
         raise ValueError(f"none of the {len(paths)} clips in {str(folder)!r} could be decoded; first: {failures[0]}")
     paths = [paths[i] for i in keep]
-    labels = labels[keep]
-    splits = group_split([clip_group(p) for p in paths], labels, fractions, seed)
-    return VideoFolder(Path(folder), settings, class_names, paths, labels, splits,
+    splits = group_split([clip_group(p) for p in paths], labels[keep], fractions, seed)
+    return VideoFolder(Path(folder), settings, class_names, paths, labels[keep], splits,
                        Path(cache_dir) if cache_dir is not None else None, failures)
 
 
 def video_dataset(paths: Sequence[str | Path], labels: Sequence[int], settings: ClipSettings,
                   cache_dir: str | Path | None = None, batch_size: int = 8, shuffle: bool = False,
                   seed: int = 0) -> Any:
-    """Stream clips through ``tf.data``: parallel decode (or cache read), batch, prefetch.
-
-    Yields ``(clips, labels)`` with clips float32 in [0, 1] shaped (batch, *settings.shape).
-    A clip that cannot be read stops iteration with an error naming the file.
-    """
+    """Stream clips through ``tf.data`` (parallel decode or cache read, batch, prefetch) as ``(clips, labels)``,
+    clips float32 in [0, 1] shaped (batch, *settings.shape); an unreadable clip stops it with an error naming it."""
     import tensorflow as tf
 
     if len(paths) != len(labels) or len(paths) == 0:
@@ -289,11 +252,9 @@ def video_dataset(paths: Sequence[str | Path], labels: Sequence[int], settings: 
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
 
-    def decode(path: bytes) -> np.ndarray:
-        return load_clip(path.decode(), settings, cache_dir)
-
     def load(path: Any, label: Any) -> tuple[Any, Any]:
-        clip = tf.numpy_function(decode, [path], tf.uint8, stateful=False)
+        clip = tf.numpy_function(lambda p: load_clip(p.decode(), settings, cache_dir), [path], tf.uint8,
+                                 stateful=False)
         clip.set_shape(settings.shape)
         return tf.cast(clip, tf.float32) / 255.0, label
 

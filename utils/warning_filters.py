@@ -1,7 +1,5 @@
-"""The one place where the course silences warnings: each by its message text, with the reason.
-
-Nothing is silenced by category alone, so a new warning — often the first sign of a real bug —
-still shows. Add an entry here only for a message that is understood and harmless.
+"""The one place where the course silences warnings: each by its message text, with the reason, never by category
+alone, so a new warning (often the first sign of a real bug) still shows.
 """
 
 from __future__ import annotations
