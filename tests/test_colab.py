@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from utils.notebook_format import BRANCH, CLONE_FOLDER, REPOSITORY, colab_url, setup_cell_source
+from tests.notebook_format import BRANCH, CLONE_FOLDER, REPOSITORY, colab_url, setup_cell_source
 from utils.setup import COLAB_EXTRAS, missing_packages
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests import notebook_format as fmt
 from tests.conftest import ROOT
-from utils import notebook_format as fmt
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 MAX_NOTEBOOK_BYTES = 2_000_000

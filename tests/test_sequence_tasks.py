@@ -22,8 +22,6 @@ from utils.sequence_tasks import (
     NEGATORS,
     POSITIVE_WORDS,
     date_pairs,
-    decode_chars,
-    encode_chars,
     format_date,
     negation_sentiment,
     remember_first_task,
@@ -161,18 +159,3 @@ def test_date_pairs_reject_bad_years() -> None:
     with pytest.raises(ValueError):
         date_pairs(3, first_year=2000, last_year=1999)
 
-
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.text(alphabet="abc-", max_size=8), max_size=6))
-def test_encode_decode_round_trip(strings: list[str]) -> None:
-    encoded = encode_chars(strings, "abc-", length=8)
-    assert encoded.shape == (len(strings), 8)
-    assert decode_chars(encoded, "abc-") == strings if strings else encoded.size == 0
-
-
-def test_encode_rejects_unknown_and_long() -> None:
-    with pytest.raises(ValueError, match="not in the alphabet"):
-        encode_chars(["abz"], "abc", 5)
-    with pytest.raises(ValueError, match="longer"):
-        encode_chars(["abcabc"], "abc", 5)
-    assert decode_chars(np.array([[1, 2, 3, 1]]), "ab|", stop="|") == ["ab"]

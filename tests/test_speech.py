@@ -19,13 +19,11 @@ from utils.speech import (
     Espeak,
     SynthesiserUnavailableError,
     concatenate_digits,
-    encode_digits,
     load_fsdd,
     load_speech_commands,
     make_digit_string_set,
     make_keyword_set,
     make_voices,
-    pad_labels,
     read_wav,
     resample,
     speak_digit_strings,
@@ -44,7 +42,7 @@ def write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> Path:
 
 
 def decode_digits(labels) -> str:
-    """Classes -> digit string, the inverse of ``encode_digits`` (blanks removed first)."""
+    """Classes -> digit string, the inverse of notebook 09's ``encode_digits`` (blanks removed first)."""
     return "".join(str(int(v) - 1) for v in labels)
 
 
@@ -72,9 +70,12 @@ def test_empty_text_is_an_error():
         Espeak().speak("  ", "en-us+m1")
 
 
-def test_missing_library_says_how_to_install(tmp_path):
+def test_missing_library_says_how_to_install(tmp_path, monkeypatch):
+    import espeakng_loader
+
+    monkeypatch.setattr(espeakng_loader, "get_library_path", lambda: str(tmp_path / "libespeak-ng.so"))
     with pytest.raises(SynthesiserUnavailableError, match="pip install espeakng-loader"):
-        Espeak(library_path=tmp_path / "libespeak-ng.so", data_path=tmp_path)
+        Espeak()
 
 
 def test_missing_package_says_how_to_install(monkeypatch):
@@ -191,19 +192,20 @@ def test_resample_keeps_a_tone_and_removes_what_the_new_rate_cannot_hold():
 # ----------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=50, deadline=None)
-@given(st.text(alphabet="0123456789", min_size=1, max_size=8))
-def test_digit_encoding_round_trips_and_never_uses_the_blank(text):
-    labels = encode_digits(text)
-    assert BLANK not in labels.tolist() and decode_digits(labels) == text
-
-
 @pytest.fixture(scope="module")
 def notebook():
-    """The greedy decoder, edit distance and digit error rate as notebook 09 writes them (cells tagged from-scratch)."""
+    """The CTC labels, greedy decoder, edit distance and digit error rate as notebook 09 writes them (cells tagged
+    from-scratch)."""
     from tests.notebook_cells import notebook_namespace
 
     return notebook_namespace("09_speech_recognition")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=8))
+def test_digit_encoding_round_trips_and_never_uses_the_blank(notebook, text):
+    labels = notebook["encode_digits"](text)
+    assert BLANK not in labels.tolist() and decode_digits(labels) == text
 
 
 def _path_logits(*paths: Sequence[int]) -> np.ndarray:
@@ -212,7 +214,7 @@ def _path_logits(*paths: Sequence[int]) -> np.ndarray:
 
 
 def test_repeated_digits_need_the_blank(notebook):
-    seven, three = int(encode_digits("7")[0]), int(encode_digits("3")[0])
+    seven, three = int(notebook["encode_digits"]("7")[0]), int(notebook["encode_digits"]("3")[0])
     decode = notebook["greedy_decode"]
     assert decode(_path_logits([seven, seven, BLANK, seven])) == ["77"]  # "7 7": the blank keeps both sevens
     assert decode(_path_logits([seven, seven, seven, seven])) == ["7"]  # without it the repeats merge into one
@@ -244,9 +246,9 @@ def test_notebook_digit_error_rate(notebook):
     assert notebook["digit_error_rate"](["12"], ["3456"]) == 2.0  # insertions can push it above 1
 
 
-def test_ctc_loss_cannot_fit_77_into_two_frames_but_can_into_three():
+def test_ctc_loss_cannot_fit_77_into_two_frames_but_can_into_three(notebook):
     keras = pytest.importorskip("keras")
-    target = np.array([encode_digits("77")])
+    target = np.array([notebook["encode_digits"]("77")])
     def loss(frames):
         logits = np.zeros((1, frames, 11), "float32")
         return float(keras.ops.convert_to_numpy(keras.ops.ctc_loss(target, logits, np.array([2]),
@@ -256,17 +258,19 @@ def test_ctc_loss_cannot_fit_77_into_two_frames_but_can_into_three():
     assert not np.isfinite(loss(2)) or loss(2) > 100
 
 
-def test_pad_labels():
-    padded = pad_labels(["12", "3771"])
+def test_pad_labels(notebook):
+    padded = notebook["pad_labels"](["12", "3771"], 4)
     assert padded.tolist() == [[2, 3, 0, 0], [4, 8, 8, 2]] and padded.dtype == np.int32
     with pytest.raises(ValueError, match="longer than"):
-        pad_labels(["123"], width=2)
+        notebook["pad_labels"](["123"], width=2)
 
 
 @pytest.mark.parametrize("bad", ["", "12a", "4-2", "٣"])
-def test_bad_digit_strings_are_refused(bad):
+def test_bad_digit_strings_are_refused(notebook, bad):
     with pytest.raises(ValueError, match="0-9"):
-        encode_digits(bad)
+        notebook["encode_digits"](bad)
+    with pytest.raises(ValueError, match="0-9"):
+        speak_digit_strings([bad or "1x"], VOICES[:1], seed=0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -363,10 +367,10 @@ def test_fsdd_loader_and_digit_strings(tmp_path):
 def test_wav_errors(tmp_path):
     empty = write_wav(tmp_path / "empty.wav", np.zeros(0), SAMPLE_RATE)
     with pytest.raises(ValueError, match="no audio"):
-        read_wav(empty)
+        read_wav(empty, SAMPLE_RATE)
     (tmp_path / "junk.wav").write_bytes(b"not a wav file")
     with pytest.raises(ValueError, match="not a readable"):
-        read_wav(tmp_path / "junk.wav")
+        read_wav(tmp_path / "junk.wav", SAMPLE_RATE)
     (tmp_path / "recordings").mkdir()
     write_wav(tmp_path / "recordings" / "notes.wav", np.ones(10) * 0.1, 8_000)
     with pytest.raises(FileNotFoundError, match="7_jackson_32"):

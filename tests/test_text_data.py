@@ -75,25 +75,3 @@ def test_cldr_names_are_real_text() -> None:
     with pytest.raises(ValueError, match="kinds"):
         cldr_names("en", kinds=("planets",))
 
-
-@pytest.mark.parametrize("chunk_size", [1, 3, 100])
-def test_vectorize_in_chunks_matches_one_call(chunk_size: int) -> None:
-    import keras
-
-    from utils.text_data import vectorize_in_chunks
-
-    texts = ["the film was good", "the film was not good", "bad", "not bad at all the film", "good good good"]
-    bag = keras.layers.TextVectorization(output_mode="multi_hot")
-    ids = keras.layers.TextVectorization(output_mode="int", output_sequence_length=6)
-    bag.adapt(texts)
-    ids.adapt(texts)
-    flags = vectorize_in_chunks(bag, texts, "uint8", chunk_size)
-    assert flags.dtype == np.uint8 and np.array_equal(flags, np.asarray(bag(texts)))
-    words = vectorize_in_chunks(ids, texts, "int32", chunk_size)
-    assert words.dtype == np.int32 and np.array_equal(words, np.asarray(ids(texts)))
-    counts = keras.layers.TextVectorization(output_mode="count")
-    counts.adapt(texts)
-    with pytest.raises(ValueError, match="do not fit"):
-        vectorize_in_chunks(counts, ["good " * 300], "uint8", chunk_size)
-    with pytest.raises(ValueError, match="empty"):
-        vectorize_in_chunks(bag, [], "uint8", chunk_size)

@@ -1,4 +1,5 @@
-"""Windowing, baselines, splits and the Jena CSV parser (on a fixture in the upstream layout)."""
+"""Windowing, splits, the CO2 record and the Jena CSV parser (on a fixture in the upstream layout). The
+forecasting baselines live in notebooks/08_time_series.ipynb, whose run checks them."""
 
 from __future__ import annotations
 
@@ -13,15 +14,9 @@ from hypothesis import strategies as st
 from utils.timeseries import (
     JENA_COLUMNS,
     chronological_split,
-    fit_holt_winters,
-    holt_winters_forecasts,
     load_co2_monthly,
     load_jena_csv,
     make_windows,
-    mean_absolute_error,
-    naive_forecast,
-    seasonal_naive_drift_forecast,
-    seasonal_naive_forecast,
     windowed_dataset,
 )
 
@@ -56,66 +51,6 @@ def test_windowed_dataset_matches_numpy(n: int, window: int, horizon: int, batch
     reference = np.lexsort(x.T[::-1]) if shuffle else np.arange(len(x))
     np.testing.assert_allclose(xs[order, :, 0], x[reference], rtol=1e-6)
     np.testing.assert_allclose(ys[order], y[reference], rtol=1e-6)  # targets stay with their windows
-
-
-@settings(max_examples=40, deadline=None)
-@given(st.integers(1, 20), st.integers(1, 12), st.integers(1, 4))
-def test_baselines(n: int, window: int, horizon: int) -> None:
-    x = np.random.default_rng(window).normal(size=(n, window))
-    naive = naive_forecast(x, horizon)
-    assert naive.shape == (n, horizon) and np.all(naive == x[:, -1:])
-    if horizon <= window:
-        seasonal = seasonal_naive_forecast(x, season=window, horizon=horizon)
-        assert np.array_equal(seasonal, x[:, :horizon])
-    with pytest.raises(ValueError):
-        seasonal_naive_forecast(x, season=window + 1)
-
-
-def test_seasonal_naive_is_exact_on_a_periodic_series() -> None:
-    series = np.tile([1.0, 3.0, 2.0, 5.0], 10)
-    x, y = make_windows(series, window=8, horizon=2)
-    assert mean_absolute_error(y, seasonal_naive_forecast(x, season=4, horizon=2)) == 0.0
-    assert mean_absolute_error(y, naive_forecast(x, 2)) > 0.0
-    with pytest.raises(ValueError, match="different number of output"):
-        mean_absolute_error(y, y[:, :1])
-
-
-def test_seasonal_naive_with_drift_follows_trend_and_season() -> None:
-    steps = np.arange(60, dtype=float)
-    series = np.tile([1.0, 3.0, 2.0, 5.0], 15) + 0.5 * steps  # a season of 4 on a linear trend
-    x, y = make_windows(series, window=8, horizon=3)
-    assert mean_absolute_error(y, seasonal_naive_drift_forecast(x, season=4, horizon=3)) == pytest.approx(0.0)
-    assert mean_absolute_error(y, seasonal_naive_forecast(x, season=4, horizon=3)) == pytest.approx(2.0)
-    one_step = seasonal_naive_drift_forecast(x, season=4)
-    assert np.allclose(one_step[:, 0], x[:, -4] + x[:, -1] - x[:, -5])
-    with pytest.raises(ValueError, match="season < window"):
-        seasonal_naive_drift_forecast(x, season=8)
-
-
-def test_holt_winters_matches_statsmodels() -> None:
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    series = load_co2_monthly().to_numpy()[:200]
-    params = fit_holt_winters(series[:150], season=12)
-    assert 0 <= params["smoothing_level"] <= 1 and params["initial_seasons"].shape == (12,)
-    reference = ExponentialSmoothing(series[:150], trend="add", seasonal="add", seasonal_periods=12,
-                                     initialization_method="estimated").fit()
-    forecasts = holt_winters_forecasts(series, params, season=12, horizon=12)
-    assert forecasts.shape == (200, 12)
-    # Row t forecasts t+1..t+12 from series[:t+1]: one step ahead it is statsmodels' fitted value ...
-    np.testing.assert_allclose(forecasts[:149, 0], reference.fittedvalues[1:], rtol=1e-9)
-    # ... and from the end of the training part it is statsmodels' own forecast.
-    np.testing.assert_allclose(forecasts[149], reference.forecast(12), rtol=1e-9)
-    # Values after t never change the forecasts made at t (no peeking).
-    changed = series.copy()
-    changed[170:] += 100.0
-    np.testing.assert_array_equal(holt_winters_forecasts(changed, params, 12, 12)[:170], forecasts[:170])
-    with pytest.raises(ValueError, match="two seasons"):
-        fit_holt_winters(series[:20], season=12)
-    with pytest.raises(ValueError, match="lacks"):
-        holt_winters_forecasts(series, {"smoothing_level": 0.5}, season=12)
-    with pytest.raises(ValueError, match="horizon"):
-        holt_winters_forecasts(series, params, season=12, horizon=13)
 
 
 @settings(max_examples=60, deadline=None)
@@ -174,3 +109,47 @@ def test_jena_parser_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(ValueError, match="header"):
         load_jena_csv(tmp_path / "bad.csv")
+
+
+@pytest.fixture(scope="module")
+def baselines() -> dict:
+    """The forecasting baselines as notebook 08 writes them (its cell tagged from-scratch)."""
+    from tests.notebook_cells import notebook_namespace
+
+    return notebook_namespace("08_time_series")
+
+
+def test_naive_and_seasonal_naive(baselines: dict) -> None:
+    x = np.random.default_rng(0).normal(size=(5, 12))
+    assert np.array_equal(baselines["naive_forecast"](x, 3), np.repeat(x[:, -1:], 3, axis=1))
+    assert np.array_equal(baselines["seasonal_naive_forecast"](x, season=12, horizon=4), x[:, :4])
+    with pytest.raises(ValueError):
+        baselines["seasonal_naive_forecast"](x, season=13)
+
+
+def test_seasonal_naive_with_drift_follows_trend_and_season(baselines: dict) -> None:
+    series = np.tile([1.0, 3.0, 2.0, 5.0], 15) + 0.5 * np.arange(60.0)  # a season of 4 on a linear trend
+    x, y = make_windows(series, window=8, horizon=3)
+    assert np.abs(y - baselines["seasonal_naive_drift_forecast"](x, season=4, horizon=3)).max() < 1e-9
+    assert np.abs(y - baselines["seasonal_naive_forecast"](x, season=4, horizon=3)).mean() == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="season < window"):
+        baselines["seasonal_naive_drift_forecast"](x, season=8)
+
+
+def test_holt_winters_matches_statsmodels(baselines: dict) -> None:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    series = load_co2_monthly().to_numpy()[:200]
+    params = baselines["fit_holt_winters"](series[:150], season=12)
+    reference = ExponentialSmoothing(series[:150], trend="add", seasonal="add", seasonal_periods=12,
+                                     initialization_method="estimated").fit()
+    forecasts = baselines["holt_winters_forecasts"](series, params, season=12, horizon=12)
+    # Row t forecasts t+1..t+12 from series[:t+1]: one step ahead it is statsmodels' fitted value ...
+    np.testing.assert_allclose(forecasts[:149, 0], reference.fittedvalues[1:], rtol=1e-9)
+    # ... and from the end of the training part it is statsmodels' own forecast.
+    np.testing.assert_allclose(forecasts[149], reference.forecast(12), rtol=1e-9)
+    changed = series.copy()
+    changed[170:] += 100.0  # values after t never change the forecasts made at t (no peeking)
+    np.testing.assert_array_equal(baselines["holt_winters_forecasts"](changed, params, 12, 12)[:170], forecasts[:170])
+    with pytest.raises(ValueError, match="horizon"):
+        baselines["holt_winters_forecasts"](series, params, season=12, horizon=13)

@@ -12,35 +12,33 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from utils.video_io import (
-    ClipSettings,
-    cache_path,
     clip_group,
-    crop_and_resize,
+    clip_shape,
     find_videos,
     group_split,
-    load_clip,
     load_video_folder,
     read_video,
     sample_indices,
-    video_dataset,
 )
 
 av = pytest.importorskip("av")
 
 CODECS = [(".mp4", "libx264", "yuv420p"), (".avi", "mjpeg", "yuvj420p"), (".avi", "mpeg4", "yuv420p"),
           (".mkv", "ffv1", "yuv420p")]
-SMALL = ClipSettings(frames=4, height=16, width=16)
+SMALL = {"frames": 4, "height": 16, "width": 16}
+SHAPE = (4, 16, 16, 3)
 
 
 def write_clip(path: Path, codec: str = "mjpeg", pix_fmt: str = "yuvj420p", frames: int = 10,
-               height: int = 32, width: int = 48) -> Path:
-    """A clip whose frame i is a flat grey of brightness 20 * i, so the sampled frames can be checked."""
+               height: int = 32, width: int = 48, picture: np.ndarray | None = None) -> Path:
+    """A clip whose frame i is a flat grey of brightness 20 * i + 10, so the sampled frames can be checked (or
+    ``picture`` in every frame)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=10)
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
         for index in range(frames):
-            image = np.full((height, width, 3), 20 * index + 10, dtype=np.uint8)
+            image = np.full((height, width, 3), 20 * index + 10, dtype=np.uint8) if picture is None else picture
             for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
@@ -52,10 +50,10 @@ def write_clip(path: Path, codec: str = "mjpeg", pix_fmt: str = "yuvj420p", fram
 def test_reads_each_container_and_codec(tmp_path: Path, suffix: str, codec: str, pix_fmt: str) -> None:
     if codec not in av.codecs_available:
         pytest.skip(f"this FFmpeg build has no {codec} encoder")
-    clip = read_video(write_clip(tmp_path / f"clip{suffix}", codec, pix_fmt), SMALL)
-    assert clip.shape == SMALL.shape and clip.dtype == np.uint8
+    clip = read_video(write_clip(tmp_path / f"clip{suffix}", codec, pix_fmt), **SMALL)
+    assert clip.shape == SHAPE and clip.dtype == np.uint8
     brightness = clip.reshape(len(clip), -1).mean(axis=1)
-    expected = 20 * sample_indices(10, SMALL.frames) + 10
+    expected = 20 * sample_indices(10, SHAPE[0]) + 10
     assert np.all(np.abs(brightness - expected) < 8), (brightness, expected)  # evenly spaced frames, in order
 
 
@@ -67,9 +65,18 @@ def test_corrupt_and_empty_clips_name_the_file(tmp_path: Path) -> None:
     good = write_clip(tmp_path / "good.mp4", "libx264", "yuv420p")
     truncated = tmp_path / "truncated.mp4"
     truncated.write_bytes(good.read_bytes()[:200])
-    for bad in (empty, garbage, truncated, tmp_path / "missing.avi"):
+    sound = tmp_path / "sound.mkv"  # a valid file with an audio stream only
+    with av.open(str(sound), "w") as container:
+        stream = container.add_stream("pcm_s16le", rate=8000)
+        samples = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+        samples.sample_rate = 8000
+        for packet in [*stream.encode(samples), *stream.encode()]:
+            container.mux(packet)
+    for bad in (empty, garbage, truncated, tmp_path / "missing.avi", sound):
         with pytest.raises(ValueError, match=re.escape(bad.name)):
-            read_video(bad, SMALL)
+            read_video(bad, **SMALL)
+    with pytest.raises(ValueError, match="no video stream"):
+        read_video(sound, **SMALL)
 
 
 def test_folder_layout_labels_and_errors(tmp_path: Path) -> None:
@@ -95,50 +102,53 @@ def test_skip_or_fail_on_unreadable_clip(tmp_path: Path) -> None:
     write_clip(tmp_path / "run" / "run0.avi", frames=3)
     (tmp_path / "run" / "broken.avi").write_bytes(b"not a video at all")
     with pytest.raises(ValueError, match=re.escape("broken.avi")):
-        load_video_folder(tmp_path, SMALL, on_error="raise")
-    folder = load_video_folder(tmp_path, SMALL, on_error="skip")
+        load_video_folder(tmp_path, **SMALL, on_error="raise")
+    folder = load_video_folder(tmp_path, **SMALL, on_error="skip")
     assert [path.name for path, _ in folder.failures] == ["broken.avi"]
     assert len(folder.paths) == 3 and folder.class_names == ("run", "walk")
     with pytest.raises(ValueError, match="on_error"):
-        load_video_folder(tmp_path, SMALL, on_error="ignore")
+        load_video_folder(tmp_path, **SMALL, on_error="ignore")
 
 
 def test_progress_bar_counts_every_clip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("walk/a.avi", "walk/b.avi", "run/c.avi"):
         write_clip(tmp_path / name, frames=4)
-    folder = load_video_folder(tmp_path, SMALL, on_error="skip", progress=True)
+    folder = load_video_folder(tmp_path, **SMALL, on_error="skip", progress=True)
     assert len(folder.paths) == 3
     assert re.search(r"decoding clips: 100%.*3/3", capsys.readouterr().err), "the bar reaches 3 of 3 clips"
-    load_video_folder(tmp_path, SMALL, on_error="skip")
+    load_video_folder(tmp_path, **SMALL, on_error="skip")
     assert "decoding clips" not in capsys.readouterr().err, "no bar unless asked"
 
 
-def test_cache_is_reused_and_keyed_by_settings(tmp_path: Path) -> None:
-    clip_file = write_clip(tmp_path / "a.avi")
-    first = load_clip(clip_file, SMALL, tmp_path / "cache")
-    cached = cache_path(clip_file, SMALL, tmp_path / "cache")
-    assert cached.is_file()
+def test_cache_is_reused_keyed_by_settings_and_rebuilt_when_damaged(tmp_path: Path) -> None:
+    clip_file, cache = write_clip(tmp_path / "a.avi"), tmp_path / "cache"
+    first = read_video(clip_file, **SMALL, cache_dir=cache)
+    [cached] = cache.glob("*.npy")
     np.save(cached, np.zeros_like(first))  # prove the second read comes from the cache, not the decoder
-    assert not load_clip(clip_file, SMALL, tmp_path / "cache").any()
-    other = ClipSettings(frames=2, height=16, width=16)
-    assert cache_path(clip_file, other, tmp_path / "cache") != cached
-    assert load_clip(clip_file, other, tmp_path / "cache").shape == other.shape
+    assert not read_video(clip_file, **SMALL, cache_dir=cache).any()
+    cached.write_bytes(b"half a file")
+    assert np.array_equal(read_video(clip_file, **SMALL, cache_dir=cache), first)
+    assert read_video(clip_file, 2, 16, 16, cache).shape == (2, 16, 16, 3) and len(list(cache.glob("*.npy"))) == 2
 
 
 def test_tf_data_stream(tmp_path: Path) -> None:
-    paths = [write_clip(tmp_path / f"c{i}.avi", frames=5) for i in range(3)]
-    data = video_dataset(paths, [0, 1, 0], SMALL, tmp_path / "cache", batch_size=2)
-    batches = list(data.as_numpy_iterator())
-    assert [b[0].shape for b in batches] == [(2, *SMALL.shape), (1, *SMALL.shape)]
-    assert batches[0][0].dtype == np.float32 and 0.0 <= batches[0][0].min() <= batches[0][0].max() <= 1.0
-    assert np.concatenate([b[1] for b in batches]).tolist() == [0, 1, 0]
+    for name in ("walk/a.avi", "walk/b.avi", "run/c.avi"):
+        write_clip(tmp_path / "clips" / name, frames=5)
+    folder = load_video_folder(tmp_path / "clips", **SMALL, cache_dir=tmp_path / "cache", fractions=(1.0, 0.0, 0.0))
+    batches = list(folder.dataset("train", batch_size=2, shuffle=False).as_numpy_iterator())
+    assert [b[0].shape for b in batches] == [(2, *SHAPE), (1, *SHAPE)]
+    assert batches[0][0].dtype == np.float32
+    brightness = np.concatenate([b[0] for b in batches]).reshape(3, SHAPE[0], -1).mean(axis=2)
+    assert np.all(np.abs(brightness - (20 * sample_indices(5, SHAPE[0]) + 10) / 255) < 8 / 255)  # in [0, 1]
+    assert np.concatenate([b[1] for b in batches]).tolist() == [0, 1, 1]  # run/c, walk/a, walk/b
 
 
-def test_crop_and_resize_keeps_the_centre() -> None:
-    frame = np.zeros((40, 80, 3), dtype=np.uint8)
-    frame[:, 20:60] = 255  # the centre square is white, the sides black
-    out = crop_and_resize(frame, 10, 10)
-    assert out.shape == (10, 10, 3) and out.min() == 255
+def test_frames_are_centre_cropped_then_resized(tmp_path: Path) -> None:
+    picture = np.zeros((40, 80, 3), dtype=np.uint8)
+    picture[:, 20:60] = 255  # the centre square is white, the sides black
+    clip = read_video(write_clip(tmp_path / "wide.avi", frames=2, height=40, width=80, picture=picture),
+                      frames=2, height=10, width=10)
+    assert clip.shape == (2, 10, 10, 3) and clip.min() >= 250
 
 
 def test_clip_group_parses_ucf101_names() -> None:
@@ -175,27 +185,29 @@ def test_group_split_rejects_bad_fractions(fractions: tuple[float, ...]) -> None
         group_split(["a", "b"], [0, 0], fractions)  # type: ignore[arg-type]
 
 
-def test_sample_indices_and_settings_validation() -> None:
+def test_sample_indices_and_size_validation() -> None:
     assert sample_indices(100, 4).tolist() == [12, 37, 62, 87]
     assert sample_indices(2, 4).tolist() == [0, 0, 1, 1]
     with pytest.raises(ValueError):
         sample_indices(0, 4)
     with pytest.raises(ValueError, match="frames"):
-        ClipSettings(frames=0)
+        clip_shape(0, 16, 16)
+    with pytest.raises(ValueError, match="positive ints"):
+        load_video_folder(".", frames=4, height=16, width=16.5)  # type: ignore[arg-type]
 
 
-def test_stream_names_an_unreadable_clip_and_folder_splits_stream(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.mp4"
-    broken.write_bytes(b"\x00" * 64)
-    data = video_dataset([broken], [0], SMALL, batch_size=1)
-    with pytest.raises(Exception, match=re.escape("broken.mp4")):
-        list(data.as_numpy_iterator())
+def test_folder_splits_stream_and_a_clip_broken_later_is_named(tmp_path: Path) -> None:
     for action in ("Archery", "Bowling"):
         for group in (1, 2, 3):
             write_clip(tmp_path / "ucf" / action / f"v_{action}_g{group:02d}_c01.avi", frames=3)
-    folder = load_video_folder(tmp_path / "ucf", SMALL, cache_dir=tmp_path / "cache")
+    folder = load_video_folder(tmp_path / "ucf", **SMALL, cache_dir=tmp_path / "cache")
     assert {name: len(index) for name, index in folder.splits.items()} == {"train": 2, "validation": 2, "test": 2}
     clips, labels = next(folder.dataset("test", batch_size=4).as_numpy_iterator())
-    assert clips.shape == (2, *SMALL.shape) and sorted(labels.tolist()) == [0, 1]
+    assert clips.shape == (2, *SHAPE) and sorted(labels.tolist()) == [0, 1]
     with pytest.raises(ValueError, match="split"):
         folder.dataset("holdout")
+    uncached = load_video_folder(tmp_path / "ucf", **SMALL)  # without a cache, the stream decodes again
+    broken = uncached.paths[uncached.splits["test"][0]]
+    broken.write_bytes(b"\x00" * 64)
+    with pytest.raises(Exception, match=re.escape(broken.name)):
+        list(uncached.dataset("test").as_numpy_iterator())

@@ -164,22 +164,3 @@ def test_mean_frame_finds_the_axis_but_never_the_direction(default_clips) -> Non
     # Positive control: a feature that uses the order of two frames tells a direction from its reverse.
     correct, reverse = _correct_and_reversed(_displacement(clips), labels)
     assert correct >= 0.9 and reverse <= 0.05, (correct, reverse)
-
-
-def test_motion_projections_show_the_path_and_colour_it_by_time() -> None:
-    from utils.plots import motion_projections
-
-    clip = np.zeros((3, 5, 5), "float32")
-    for t in range(3):
-        clip[t, 2, t] = 1.0  # a dot moving right
-    maximum, coloured = motion_projections(clip)
-    assert maximum.shape == (5, 5) and coloured.shape == (5, 5, 3)
-    assert maximum[2, :3].tolist() == [1.0, 1.0, 1.0] and maximum.sum() == 3.0  # the path, without its order
-    # plasma runs from dark purple to yellow: the green channel grows with time.
-    assert coloured[2, 0, 1] < coloured[2, 1, 1] < coloured[2, 2, 1]
-    same_path_backwards = motion_projections(clip[::-1])
-    assert np.array_equal(same_path_backwards[0], maximum) and not np.array_equal(same_path_backwards[1], coloured)
-    differences, _ = motion_projections(clip[..., None], differences=True)
-    assert differences.shape == (5, 5)
-    with pytest.raises(ValueError):
-        motion_projections(np.zeros((1, 5, 5)))

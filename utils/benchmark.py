@@ -192,7 +192,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write flat name -> samples/s JSON here")
     parser.add_argument("--rows-json", type=Path, default=None, help="write every row (with device) as JSON here")
     parser.add_argument("--markdown", type=Path, default=None, help="write the table (with devices) here")
-    parser.add_argument("--backend-report", action="store_true", help="print backend and device, then stop")
     args = parser.parse_args(argv)
     sizes = PRESETS["quick" if args.quick and not args.sweep else "standard"]
     batch_size, steps = args.batch_size or sizes.batch_size, args.steps or (10 if args.sweep else sizes.steps)
@@ -208,8 +207,6 @@ def main(argv: list[str] | None = None) -> int:
     backend = import_backend_quietly()
     versions = ", ".join(f"{k} {v}" for k, v in library_versions().items())
     print(f"backend: {backend} ({versions}); device: {describe_device()}", flush=True)
-    if args.backend_report:
-        return 0
 
     def progress(row: Row) -> None:
         print(f"  {row.model:<14} {row.config:<18} batch {row.batch_size:>5} {row.samples_per_second:>12,.1f} "

@@ -47,7 +47,7 @@ class MotionVideoConfig:
     noise: float = 0.05  # sd of the Gaussian pixel noise
     distractors: int = 0  # extra still digits at half brightness (same in every class)
 
-    def check(self) -> None:
+    def __post_init__(self) -> None:
         unknown = [name for name in self.classes if name not in MOTION_CLASSES]
         if len(self.classes) < 2 or unknown or len(set(self.classes)) != len(self.classes):
             raise ValueError(f"classes must be two or more distinct names from {MOTION_CLASSES}, got {self.classes}")
@@ -79,7 +79,6 @@ def render_digits(sprites: np.ndarray, centers: np.ndarray, angles: np.ndarray, 
     # Offset of every pixel from the centre, taking the shorter way round the torus.
     d_row = (grid[None, :, None] - centers[:, 0, None, None] + size / 2) % size - size / 2
     d_col = (grid[None, None, :] - centers[:, 1, None, None] + size / 2) % size - size / 2
-    d_row, d_col = np.broadcast_arrays(d_row, d_col)
     cos, sin = np.cos(angles)[:, None, None], np.sin(angles)[:, None, None]
     scale = (height / sides)[:, None, None]
     # Inverse rotation: where in the upright sprite does this pixel come from? (+1: the zero border below)
@@ -99,7 +98,6 @@ def make_motion_videos(num_clips: int, seed: int, config: MotionVideoConfig | No
     """``num_clips`` clips, float32 in [0, 1] shaped (num_clips, frames, size, size, 1), and their int32 labels
     (indices into ``config.classes``), balanced and shuffled; the same for the same ``seed``."""
     config = config or MotionVideoConfig()
-    config.check()
     if not isinstance(num_clips, int | np.integer) or num_clips < 1:
         raise ValueError(f"num_clips must be a positive int, got {num_clips!r}")
     digits = load_digit_images() if digit_images is None else np.asarray(digit_images, dtype="float32")
@@ -128,10 +126,9 @@ def make_motion_videos(num_clips: int, seed: int, config: MotionVideoConfig | No
     circling = np.array([name in _CIRCLE for name in names])[:, None, None] * radius[:, None, None] * np.stack(
         [-np.sin(orbit) + np.sin(phase)[:, None], np.cos(orbit) - np.cos(phase)[:, None]], axis=-1)
     centers = (start[:, None, :] + steps[None, :, None] * velocity[:, None, :] + circling) % s  # (n, t, 2)
-    angles = np.repeat(start_angle[:, None], t, axis=1)  # (n, t)
 
     frames = render_digits(np.repeat(digits[sprite_index], t, axis=0), centers.reshape(-1, 2),
-                           angles.reshape(-1), np.repeat(sides, t), s).reshape(num_clips, t, s, s)
+                           np.repeat(start_angle, t), np.repeat(sides, t), s).reshape(num_clips, t, s, s)
     for _ in range(config.distractors):
         still = render_digits(digits[rng.integers(0, len(digits), num_clips)], rng.uniform(0, s, (num_clips, 2)),
                               rng.uniform(0, 2 * np.pi, num_clips), rng.uniform(*config.digit_size, num_clips), s)

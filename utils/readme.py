@@ -29,42 +29,24 @@ def results_table() -> str:
     return "\n".join(rows)
 
 
-NOTEBOOK_DATA: dict[str, str] = {
-    "00": "scikit-learn digits",
-    "01": "scikit-learn sample photograph, digits, generated edge images",
-    "02": "scikit-learn digits (full: MNIST, Fashion-MNIST, CIFAR-10)",
-    "03": "scikit-learn digits (full: + ImageNet MobileNetV2 weights)",
-    "04": "cluttered scenes composed from the digits",
-    "05": "generated sequences (rock-paper-scissors order task)",
-    "06": "generated memory task",
-    "07": "generated reviews and dates, CLDR names via babel (full: IMDB)",
-    "08": "statsmodels Mauna Loa CO2 (full: Jena climate)",
-    "09": "speech synthesised offline with eSpeak NG (full: Speech Commands)",
-    "10": "generated sequences, scikit-learn digits",
-    "11": "generated motion clips of the digits (full: UCF101 subset or any folder)",
-    "12": "synthetic tensors, JPEG patches of scikit-learn sample photographs",
-    "13": "synthetic images",
-}
-"""Default-profile data of each notebook (by number); the full-profile switch is in each notebook's parameters."""
-
-
 def syllabus_table() -> str:
-    """One row per notebook: title, default data, measured CPU time, GPU note, Colab badge."""
+    """One row per notebook, from its header and its recorded run: title, data, CPU time, GPU note, Colab badge."""
     import nbformat
 
-    from utils.notebook_format import colab_badge
     results = load_results(repo_root() / "results")
     rows = ["| # | notebook | default data | CPU time (measured) | on a GPU | Colab |",
             "| --- | --- | --- | ---: | --- | --- |"]
     for path in sorted((repo_root() / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         header = nbformat.read(path, as_version=4).cells[0].source
+        badge = re.search(r"\[!\[Open In Colab\]\(\S+\)\]\(\S+\)", header)  # the notebook's own badge
         title = header.splitlines()[0].lstrip("# ").split("·", 1)[-1].strip()
         run_time = re.search(r"\*\*Run time:\*\*[^;]*;\s*(.+)", header)
+        data = re.search(r"\*\*Data:\*\*\s*(.+?)\.?$", header, re.MULTILINE)
         gpu_note = run_time.group(1).strip().rstrip(".") if run_time else ""
         seconds = results.get(path.stem, {}).get("runtime_seconds")
         cpu_time = "not yet run" if not seconds else f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
-        rows.append(f"| {path.name[:2]} | [{title}](notebooks/{path.name}) | {NOTEBOOK_DATA.get(path.name[:2], '')} "
-                    f"| {cpu_time} | {gpu_note} | {colab_badge(path.stem)} |")
+        rows.append(f"| {path.name[:2]} | [{title}](notebooks/{path.name}) | {data.group(1) if data else ''} "
+                    f"| {cpu_time} | {gpu_note} | {badge.group(0) if badge else ''} |")
     return "\n".join(rows)
 
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage, signal
-
-from utils.images import resize_bilinear
+from scipy import signal
 
 BACKGROUND = 0
 """Mask value of background pixels; a pixel of digit ``d`` has mask value ``d + 1``."""
@@ -53,7 +51,9 @@ def _check(ok: object, message: str) -> None:
         raise ValueError(message)
 
 
-def _check_digits(digits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def _check_digits(digits: np.ndarray, labels: np.ndarray,
+                  class_names: tuple[str, ...] | None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """The digits as (n, h, w) float32, the labels as int64, and the class names (``"0"``, ``"1"``, ... by default)."""
     digits = np.asarray(digits, dtype=np.float32)
     if digits.ndim == 4 and digits.shape[-1] == 1:
         digits = digits[..., 0]
@@ -61,7 +61,9 @@ def _check_digits(digits: np.ndarray, labels: np.ndarray) -> np.ndarray:
            f"digits must be (n, h, w) or (n, h, w, 1) grey images, got shape {np.shape(digits)}")
     _check(np.shape(labels) == (len(digits),), f"labels must be shaped ({len(digits)},), got {np.shape(labels)}")
     _check(digits.min() >= 0 and digits.max() <= 1, "digit images must hold values in [0, 1]")
-    return digits
+    labels = np.asarray(labels, dtype=np.int64)
+    names = class_names if class_names is not None else tuple(str(c) for c in range(int(labels.max()) + 1))
+    return digits, labels, tuple(names)
 
 
 def _stroke(canvas_size: int, rng: np.random.Generator) -> np.ndarray:
@@ -117,8 +119,7 @@ def compose_scenes(digits: np.ndarray, labels: np.ndarray, n_scenes: int, canvas
     """``n_scenes`` scenes from real grey ``digits`` in [0, 1], each with ``objects[0]..objects[1]`` digits whose
     patches never overlap, ``strokes[0]..strokes[1]`` distractor strokes as bright as digits and noise of std ``noise``;
     with probability ``touching`` the first two digits touch (:func:`touching_offset`). Deterministic given ``seed``."""
-    digits = _check_digits(digits, labels)
-    labels = np.asarray(labels, dtype=np.int64)
+    digits, labels, names = _check_digits(digits, labels, class_names)
     low, high = objects
     _check(isinstance(n_scenes, int) and n_scenes >= 0, f"n_scenes must be a non-negative int, got {n_scenes!r}")
     _check(1 <= low <= high, f"objects must be (min, max) with 1 <= min <= max, got {objects}")
@@ -169,19 +170,16 @@ def compose_scenes(digits: np.ndarray, labels: np.ndarray, n_scenes: int, canvas
                 slot += 1
         counts[scene] = slot
         images[scene] = np.clip(canvas + rng.normal(0, noise, canvas.shape), 0, 1) if noise else canvas
-    names = class_names if class_names is not None else tuple(str(c) for c in range(int(labels.max()) + 1))
-    return SceneSet(images[..., None], masks, boxes, scene_labels, counts, tuple(names), pair)
+    return SceneSet(images[..., None], masks, boxes, scene_labels, counts, names, pair)
 
 
 def compose_touching_twins(digits: np.ndarray, labels: np.ndarray, scenes_per_class: int, canvas_size: int = 48,
                            seed: int = 0, class_names: tuple[str, ...] | None = None, **options: object) -> SceneSet:
     """``scenes_per_class`` scenes per class of two touching digits of that class (a written "33"): one connected
     region of one label, the hard case for boxes cut from a segmentation. ``options`` go to :func:`compose_scenes`."""
-    digits, labels = _check_digits(digits, labels), np.asarray(labels, dtype=np.int64)
-    classes = np.unique(labels)
-    names = class_names if class_names is not None else tuple(str(c) for c in range(int(labels.max()) + 1))
+    digits, labels, names = _check_digits(digits, labels, class_names)
     sets = []
-    for offset, label in enumerate(classes):
+    for offset, label in enumerate(np.unique(labels)):
         members = labels == label
         if members.sum() < 2:
             continue  # too few digits of this class to write two different ones
@@ -189,42 +187,7 @@ def compose_touching_twins(digits: np.ndarray, labels: np.ndarray, scenes_per_cl
                                    touching=1.0, seed=seed + offset, class_names=names, **options))  # type: ignore[arg-type]
     _check(sets, "no class has two digits: no twins can be written")
     fields = [np.concatenate([getattr(s, f) for s in sets]) for f in ("images", "masks", "boxes", "labels", "counts")]
-    return SceneSet(*fields, sets[0].class_names, np.concatenate([s.touching for s in sets]))
-
-
-def bright_regions(image: np.ndarray, threshold: float = INK_THRESHOLD,
-                   min_pixels: int = 10) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Connected regions brighter than ``threshold`` in one grey ``image``, largest first, as ``(pixels, box)``: a
-    boolean (H, W) mask and its ``(y0, x0, y1, x1)`` box (end exclusive); regions under ``min_pixels`` are dropped."""
-    image = np.asarray(image, dtype=np.float32)
-    image = image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
-    _check(image.ndim == 2, f"image must be (H, W) or (H, W, 1), got shape {np.shape(image)}")
-    labelled, _ = ndimage.label(image > threshold)
-    regions = []
-    for index, found in enumerate(ndimage.find_objects(labelled), start=1):
-        pixels = labelled == index
-        if found is not None and pixels.sum() >= min_pixels:
-            regions.append((pixels, np.array([found[0].start, found[1].start, found[0].stop, found[1].stop], float)))
-    return sorted(regions, key=lambda region: -int(region[0].sum()))
-
-
-def centred_patch(image: np.ndarray, pixels: np.ndarray, size: int) -> np.ndarray:
-    """The ``pixels`` of ``image`` (the rest zeroed), cut to their box, centred on a ``size`` square and shrunk to fit
-    if larger: one cut for training digits and found regions, so nearest neighbours compare like with like."""
-    image = np.asarray(image, dtype=np.float32)
-    image = image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
-    pixels = np.asarray(pixels, dtype=bool)
-    _check(image.shape == pixels.shape and image.ndim == 2,
-           f"image and pixels must be one (H, W) shape, got {image.shape} and {pixels.shape}")
-    if not pixels.any():
-        return np.zeros((size, size), dtype=np.float32)
-    rows, cols = np.flatnonzero(pixels.any(axis=1)), np.flatnonzero(pixels.any(axis=0))
-    crop = np.where(pixels, image, 0)[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    side = max(size, *crop.shape)
-    square = np.zeros((side, side), dtype=np.float32)
-    top, left = (side - crop.shape[0]) // 2, (side - crop.shape[1]) // 2
-    square[top:top + crop.shape[0], left:left + crop.shape[1]] = crop
-    return square if side == size else resize_bilinear(square[None], size)[0]
+    return SceneSet(*fields, names, np.concatenate([s.touching for s in sets]))
 
 
 def box_iou(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ class OrderTaskConfig:
     amplitude: float = 3.0
     noise: float = 0.3  # sd of the Gaussian noise on both channels at every step
 
-    def check(self) -> None:
+    def __post_init__(self) -> None:
         if not 1 <= self.min_gap <= self.max_gap:
             raise ValueError(f"need 1 <= min_gap <= max_gap, got min_gap={self.min_gap}, max_gap={self.max_gap}")
         if self.edge < 0 or self.length < 2 * self.edge + self.max_gap + 1:
@@ -48,31 +48,16 @@ class OrderTask:
 def which_came_first(n: int, seed: int, config: OrderTaskConfig | None = None) -> OrderTask:
     """``n`` two-channel sequences, each channel firing once with a random sign; balanced classes."""
     config = config or OrderTaskConfig()
-    config.check()
     n = check_count("n", n, 1)
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.arange(n) % 2).astype("int32")
     gap = rng.integers(config.min_gap, config.max_gap + 1, n)
     # The first event lands anywhere that leaves room for the second one before the far edge.
     first = config.edge + (rng.random(n) * (config.length - 2 * config.edge - gap)).astype(int)
-    a_at = np.where(labels == 1, first, first + gap)
-    b_at = np.where(labels == 1, first + gap, first)
+    a_at, b_at = np.where(labels == 1, [first, first + gap], [first + gap, first])  # label 1: A fires first
     x = rng.normal(0.0, config.noise, (n, config.length, 2)).astype("float32")
     rows = np.arange(n)
     x[rows, a_at, 0] += config.amplitude * rng.choice([-1.0, 1.0], n)
     x[rows, b_at, 1] += config.amplitude * rng.choice([-1.0, 1.0], n)
     return OrderTask(x, labels, a_at, b_at)
 
-
-def position_rule_accuracy(fit_on: OrderTask, evaluate_on: OrderTask | None = None) -> float:
-    """Accuracy of the best rule that sees where A fires, but not where B fires.
-
-    For every step the rule predicts the majority label of the ``fit_on`` sequences in which A fires there,
-    scored on ``evaluate_on`` (default ``fit_on``: an upper bound for any "A at step t means ..." rule).
-    """
-    evaluate_on = fit_on if evaluate_on is None else evaluate_on
-    length = max(fit_on.x.shape[1], evaluate_on.x.shape[1])
-    ones = np.bincount(fit_on.a_at, weights=fit_on.y, minlength=length)
-    counts = np.bincount(fit_on.a_at, minlength=length)
-    predicted = (2 * ones > counts).astype("int32")[evaluate_on.a_at]
-    return float(np.mean(predicted == evaluate_on.y))

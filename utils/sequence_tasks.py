@@ -1,11 +1,10 @@
 """Generated sequence tasks whose difficulty you control: :func:`remember_first_task` (``06_long_range_memory``),
-:func:`negation_sentiment` and the :func:`date_pairs` translator with :func:`encode_chars` (``07_text``).
+:func:`negation_sentiment` and the :func:`date_pairs` translator (``07_text``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -112,28 +111,3 @@ def date_pairs(n: int, seed: int = 0, first_year: int = 1950, last_year: int = 2
     templates = rng.choice(DATE_FORMATS, size=n)
     return [format_date(d, str(t)) for d, t in zip(dates, templates, strict=True)], [d.isoformat() for d in dates]
 
-
-def encode_chars(strings: Sequence[str], alphabet: str, length: int) -> np.ndarray:
-    """Strings as int32 indices into ``alphabet`` shifted by one, right-padded with 0 (for ``mask_zero=True``)."""
-    length = check_count("length", length, 1)
-    if len(set(alphabet)) != len(alphabet):
-        raise ValueError("alphabet must not repeat characters")
-    lookup = {ch: i + 1 for i, ch in enumerate(alphabet)}
-    out = np.zeros((len(strings), length), dtype="int32")
-    for row, text in enumerate(strings):
-        if len(text) > length:
-            raise ValueError(f"string {text!r} is longer than length={length}; raise length")
-        unknown = set(text) - lookup.keys()
-        if unknown:
-            raise ValueError(f"characters {sorted(unknown)} are not in the alphabet")
-        out[row, : len(text)] = [lookup[ch] for ch in text]
-    return out
-
-
-def decode_chars(indices: np.ndarray, alphabet: str, stop: str | None = None) -> list[str]:
-    """Inverse of :func:`encode_chars`: drop padding (0) and cut each string at ``stop`` if given."""
-    indices = np.asarray(indices)
-    if indices.ndim != 2:
-        raise ValueError(f"indices must be (n, length), got shape {indices.shape}")
-    texts = ["".join(alphabet[i - 1] for i in row if 0 < i <= len(alphabet)) for row in indices]
-    return [text.split(stop)[0] if stop else text for text in texts]

@@ -1,6 +1,6 @@
 """Speech data for ``09_speech_recognition``: speech synthesised offline with eSpeak NG (``espeakng-loader``), and
 Speech Commands and the Free Spoken Digit Dataset in their upstream layouts (full profile). Everything is returned
-at :data:`SAMPLE_RATE`; the CTC labels put the blank at class 0 and digit ``d`` at class ``d + 1``.
+at :data:`SAMPLE_RATE`; the CTC blank is class :data:`BLANK`.
 """
 
 from __future__ import annotations
@@ -36,14 +36,12 @@ Job = tuple[str, str, int, int, int]  # (text, voice, rate in words per minute, 
 
 
 class SynthesiserUnavailableError(RuntimeError):
-    """The eSpeak NG library or its voice data could not be loaded."""
+    """The eSpeak NG library or its voice data could not be loaded; the message says how to install it."""
 
-
-def _install_hint(reason: str) -> SynthesiserUnavailableError:
-    return SynthesiserUnavailableError(
-        f"The eSpeak NG speech synthesiser could not be loaded ({reason}). Notebook 09 makes its speech with "
-        "it: install it with `pip install espeakng-loader` (the course pins espeakng-loader==0.2.4), then "
-        "restart the kernel.")
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The eSpeak NG speech synthesiser could not be loaded ({reason}). Notebook 09 makes its "
+                         "speech with it: install it with `pip install espeakng-loader` (the course pins "
+                         "espeakng-loader==0.2.4), then restart the kernel.")
 
 
 class Espeak:
@@ -53,18 +51,14 @@ class Espeak:
     _SYNCHRONOUS, _POS_CHARACTER, _CHARS_UTF8 = 2, 1, 1
     _RATE, _PITCH, _RANGE = 1, 3, 4  # espeak_PARAMETER values
 
-    def __init__(self, library_path: str | Path | None = None, data_path: str | Path | None = None) -> None:
-        if library_path is None or data_path is None:
-            try:
-                import espeakng_loader
-            except ImportError as exc:
-                raise _install_hint("the Python package espeakng-loader is not installed") from exc
-            library_path = library_path or espeakng_loader.get_library_path()
-            data_path = data_path or espeakng_loader.get_data_path()
-        try:
-            self._lib = lib = ctypes.CDLL(str(library_path))
-        except OSError as exc:
-            raise _install_hint(f"{library_path}: {exc}") from exc
+    def __init__(self) -> None:
+        try:  # the library and its voice data ship in the espeakng-loader wheel
+            import espeakng_loader
+
+            self._lib = lib = ctypes.CDLL(espeakng_loader.get_library_path())
+            data_path = espeakng_loader.get_data_path()
+        except (ImportError, OSError, RuntimeError) as exc:  # RuntimeError: the wheel has no voice data
+            raise SynthesiserUnavailableError(str(exc)) from exc
         c = ctypes
         lib.espeak_Initialize.argtypes = [c.c_int, c.c_int, c.c_char_p, c.c_int]
         lib.espeak_SetVoiceByName.argtypes = [c.c_char_p]
@@ -74,10 +68,8 @@ class Espeak:
                                      c.c_void_p]
         self.native_rate = int(lib.espeak_Initialize(self._SYNCHRONOUS, 0, str(data_path).encode(), 0))
         if self.native_rate <= 0:
-            raise _install_hint(f"espeak_Initialize failed with the voice data at {data_path}")
-        folder = Path(data_path) / "voices" / "!v"
-        self.variants = frozenset(p.name for p in folder.iterdir()) if folder.is_dir() else frozenset()
-        self._chunks: list[np.ndarray] = []
+            raise SynthesiserUnavailableError(f"espeak_Initialize failed with the voice data at {data_path}")
+        self.variants = frozenset(p.name for p in (Path(data_path) / "voices" / "!v").iterdir())
         self._callback = self._CALLBACK(self._collect)  # kept on self: the library holds a raw pointer to it
 
     def _collect(self, samples, count, _events) -> int:
@@ -98,16 +90,16 @@ class Espeak:
             self._lib.espeak_SetParameter(parameter, int(value), 0)
         self._lib.espeak_SetSynthCallback(self._callback)  # the library is shared: claim it for this instance
         self._lib.espeak_ng_SetRandSeed(0)
-        self._chunks = []
+        self._chunks: list[np.ndarray] = []
         encoded = text.encode() + b"\0"
         self._lib.espeak_Synth(encoded, len(encoded), 0, self._POS_CHARACTER, 0, self._CHARS_UTF8, None, None)
         self._lib.espeak_Synchronize()
         return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
 
 
-def _speak_chunk(jobs: list[Job]) -> tuple[int, list[np.ndarray]]:
+def _speak_chunk(jobs: list[Job]) -> list[np.ndarray]:
     engine = Espeak()
-    return engine.native_rate, [engine.speak(*job) for job in jobs]
+    return [engine.speak(*job) for job in jobs]
 
 
 def synthesise(jobs: Sequence[Job], workers: int = 2) -> tuple[int, list[np.ndarray]]:
@@ -116,14 +108,12 @@ def synthesise(jobs: Sequence[Job], workers: int = 2) -> tuple[int, list[np.ndar
     eSpeak carries a little state from one utterance to the next (the phase of its pitch "flutter"), so each
     chunk of :data:`SYNTH_CHUNK` jobs runs in a fresh process: the result depends on the jobs only.
     """
-    Espeak()  # fail here, with the install hint, rather than in a worker
+    native_rate = Espeak().native_rate  # fail here, with the install hint, rather than in a worker
     chunks = [list(jobs[i:i + SYNTH_CHUNK]) for i in range(0, len(jobs), SYNTH_CHUNK)]
-    if not chunks:
-        return 0, []
     method = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"  # never fork: no inherited state
-    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=get_context(method), max_tasks_per_child=1) as pool:
-        results = list(pool.map(_speak_chunk, chunks))
-    return results[0][0], [wave for _, waves in results for wave in waves]
+    with ProcessPoolExecutor(max(1, min(workers, len(chunks))), mp_context=get_context(method),
+                             max_tasks_per_child=1) as pool:
+        return native_rate, [wave for waves in pool.map(_speak_chunk, chunks) for wave in waves]
 
 
 @dataclass(frozen=True)
@@ -188,10 +178,9 @@ class SpeechSet:
 
     def subset(self, index: np.ndarray | Sequence[int]) -> SpeechSet:
         """The utterances at ``index`` (positions or a boolean mask)."""
-        rows = np.flatnonzero(index) if np.asarray(index).dtype == bool else np.asarray(index, dtype=int)
-        width = int(self.lengths[rows].max()) if len(rows) else 0
-        return SpeechSet(self.audio[rows, :width], self.lengths[rows], [self.texts[i] for i in rows],
-                         self.speakers[rows])
+        rows = np.arange(len(self))[index]
+        return SpeechSet(self.audio[rows, :self.lengths[rows].max(initial=0)], self.lengths[rows],
+                         [self.texts[i] for i in rows], self.speakers[rows])
 
     def labels(self, vocabulary: Sequence[str]) -> np.ndarray:
         """The index of every text in ``vocabulary``."""
@@ -201,18 +190,21 @@ class SpeechSet:
         return np.array([list(vocabulary).index(text) for text in self.texts], dtype="int32")
 
 
-def _stack(clips: Sequence[np.ndarray], texts: Sequence[str], speakers: Sequence[str], width: int = 0) -> SpeechSet:
-    """Clips zero-padded into one array at least ``width`` samples wide."""
+def _stack(clips: Sequence[np.ndarray], texts: Sequence[str], speakers: Sequence[str],
+           width: int | None = None) -> SpeechSet:
+    """Clips zero-padded into one array as wide as the longest, or cut and padded to ``width`` samples."""
+    import keras
+
     lengths = np.array([len(clip) for clip in clips], dtype="int32")
-    audio = np.zeros((len(clips), max(width, lengths.max() if len(clips) else 0)), "float32")
-    for row, clip in enumerate(clips):
-        audio[row, :len(clip)] = clip
-    return SpeechSet(audio, lengths, list(texts), np.array(speakers, dtype=str))
+    audio = keras.utils.pad_sequences(clips, maxlen=width or lengths.max(initial=0), dtype="float32", padding="post",
+                                      truncating="post")
+    return SpeechSet(audio, np.minimum(lengths, audio.shape[1]), list(texts), np.array(speakers, dtype=str))
 
 
-def _stretch(values: np.ndarray, length: int) -> np.ndarray:
-    """Band-limited resampling of ``values`` to ``length`` samples: the spectrum is cut or zero-padded."""
-    return (np.fft.irfft(np.fft.rfft(values), length) * (length / len(values))).astype("float32")
+def _stretch(values: np.ndarray, size: int, length: int) -> np.ndarray:
+    """Band-limited resampling: ``values`` zero-padded to ``size`` samples, its spectrum cut or zero-padded to
+    ``length`` samples."""
+    return (np.fft.irfft(np.fft.rfft(values, size), length) * (length / size)).astype("float32")
 
 
 def resample(audio: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
@@ -221,23 +213,13 @@ def resample(audio: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
         raise ValueError(f"audio must be one non-empty channel of finite samples (no NaN), got shape {values.shape}")
     padded = next_fast_len(len(values), real=True)  # zero-padded to a fast FFT size, the padding cut off after
-    stretched = _stretch(np.pad(values, (0, padded - len(values))), round(padded * rate_out / rate_in))
-    return stretched[:round(len(values) * rate_out / rate_in)]
+    return _stretch(values, padded, round(padded * rate_out / rate_in))[:round(len(values) * rate_out / rate_in)]
 
 
 def _trim(audio: np.ndarray, threshold: float = 0.02) -> np.ndarray:
     """Cut leading and trailing silence (samples below ``threshold`` of the peak)."""
     loud = np.flatnonzero(np.abs(audio) > threshold * np.abs(audio).max())
     return audio[loud[0]:loud[-1] + 1] if loud.size else audio
-
-
-def _noise(rng: np.random.Generator, length: int) -> np.ndarray:
-    """Unit-power noise of a random colour, from white (hiss) through pink to brown (rumble)."""
-    size = next_fast_len(length, real=True)
-    spectrum = np.fft.rfft(rng.standard_normal(size))
-    spectrum /= np.maximum(np.fft.rfftfreq(size, 1 / SAMPLE_RATE), 50.0) ** rng.uniform(0, 1)
-    noise = np.fft.irfft(spectrum, size)[:length]
-    return (noise / (noise.std() + 1e-12)).astype("float32")
 
 
 def _render(texts: Sequence[str], voices: Sequence[Voice], seed: int, seconds: float | None,
@@ -254,17 +236,20 @@ def _render(texts: Sequence[str], voices: Sequence[Voice], seed: int, seconds: f
         # To 16 kHz and a random speed in one resampling ("speed perturbation": tempo and pitch change
         # together); both lengths are rounded to fast FFT sizes, which only nudges the random speed.
         size = next_fast_len(len(raw), real=True)
-        speech = _stretch(np.pad(raw / 32768, (0, size - len(raw))),
-                          next_fast_len(int(size * SAMPLE_RATE / native_rate / local.uniform(*speed)), real=True))
-        speech = _trim(speech)
+        new_size = next_fast_len(int(size * SAMPLE_RATE / native_rate / local.uniform(*speed)), real=True)
+        speech = _trim(_stretch(raw / 32768, size, new_size))
         speech *= 10 ** (local.uniform(-26, -14) / 20) / (speech.std() + 1e-9)  # level in dB re full scale
         length = int(seconds * SAMPLE_RATE) if seconds else len(speech) + int(local.uniform(0.1, 0.4) * SAMPLE_RATE)
         start = max(0, (len(speech) - length) // 2)  # a keyword longer than the clip keeps its middle
         speech = speech[start:start + length]
-        clip = np.zeros(length, "float32")
         offset = int(local.integers(0, length - len(speech) + 1))
-        clip[offset:offset + len(speech)] = speech
-        clip += _noise(local, length) * speech.std() * 10 ** (-local.uniform(*snr_db) / 20)
+        clip = np.pad(speech, (offset, length - len(speech) - offset))
+        # unit-power noise of a random colour, from white (hiss) through pink to brown (rumble), at a random SNR
+        size = next_fast_len(length, real=True)
+        spectrum = np.fft.rfft(local.standard_normal(size))
+        spectrum /= np.maximum(np.fft.rfftfreq(size, 1 / SAMPLE_RATE), 50.0) ** local.uniform(0, 1)
+        noise = np.fft.irfft(spectrum, size)[:length]
+        clip += (noise / (noise.std() + 1e-12)).astype("float32") * speech.std() * 10 ** (-local.uniform(*snr_db) / 20)
         clips.append(np.clip(clip, -1, 1))
     return _stack(clips, texts, [voice.name for voice in voices])
 
@@ -277,10 +262,9 @@ def make_keyword_set(voices: Sequence[Voice], per_word: int, seed: int, words: S
         raise ValueError(f"need per_word >= 1, some voices and some words; got {per_word}, {len(voices)}, {words}")
     if any(not re.fullmatch(r"[a-z]+", word) for word in words):
         raise ValueError(f"keywords must be single lower-case English words, got {list(words)}")
-    pairs = [(word, voices[(i * len(words) + j) % len(voices)]) for i in range(per_word)
-             for j, word in enumerate(words)]
-    order = np.random.default_rng(seed).permutation(len(pairs))
-    return _render([pairs[i][0] for i in order], [pairs[i][1] for i in order], seed, seconds, snr_db, speed, workers)
+    order = np.random.default_rng(seed).permutation(per_word * len(words))  # clip k: word k % words, voice k % voices
+    return _render([words[k % len(words)] for k in order], [voices[k % len(voices)] for k in order], seed, seconds,
+                   snr_db, speed, workers)
 
 
 def make_digit_string_set(voices: Sequence[Voice], count: int, seed: int, digits: tuple[int, int] = (3, 6),
@@ -300,43 +284,30 @@ def speak_digit_strings(strings: Sequence[str], speakers: Sequence[Voice], seed:
                         snr_db: tuple[float, float] = (10, 30), speed: tuple[float, float] = (0.85, 1.15),
                         workers: int = 2) -> SpeechSet:
     """Every digit string (``"3771"``) spoken by its speaker, the words run together ("three seven seven one")."""
-    words = [" ".join(DIGIT_WORDS[label - 1] for label in encode_digits(text)) for text in strings]
-    spoken = _render(words, speakers, seed, None, snr_db, speed, workers)
-    spoken.texts = [str(text).replace(" ", "") for text in strings]
+    digits = [str(text).replace(" ", "") for text in strings]
+    if not all(text.isdigit() and text.isascii() for text in digits):
+        raise ValueError(f"a digit string holds the characters 0-9 only (and spaces), got {list(strings)}")
+    spoken = _render([" ".join(DIGIT_WORDS[int(d)] for d in text) for text in digits], speakers, seed, None,
+                     snr_db, speed, workers)
+    spoken.texts = digits
     return spoken
 
 
-def encode_digits(text: str) -> np.ndarray:
-    """``"3771"`` (spaces allowed) -> classes ``[4, 8, 8, 2]``: digit + 1, since 0 is the CTC blank."""
-    digits = str(text).replace(" ", "")
-    if not digits or not digits.isdigit() or not digits.isascii():
-        raise ValueError(f"a digit string holds the characters 0-9 only (and spaces), got {text!r}")
-    return np.array([int(d) + 1 for d in digits], dtype="int32")
-
-
-def pad_labels(texts: Sequence[str], width: int | None = None) -> np.ndarray:
-    """Encoded digit strings as one (n, width) int32 array padded with the blank (Keras' CTC counts non-zeros)."""
-    import keras
-
-    encoded = [encode_digits(text) for text in texts]
-    if width and any(len(e) > width for e in encoded):
-        raise ValueError(f"a label is longer than width={width}")
-    return keras.utils.pad_sequences(encoded, maxlen=width or None, dtype="int32", padding="post", value=BLANK)
-
-
-def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
-    """A 16-bit PCM ``.wav`` file as float32 in [-1, 1] (channels averaged) and its sample rate."""
+def read_wav(path: str | Path, rate: int) -> np.ndarray:
+    """A 16-bit PCM ``.wav`` file recorded at ``rate`` Hz as float32 in [-1, 1] (channels averaged)."""
     from scipy.io import wavfile
 
     try:
-        rate, samples = wavfile.read(path)
+        found, samples = wavfile.read(path)
     except (ValueError, EOFError) as exc:
         raise ValueError(f"{path} is not a readable PCM .wav file ({exc})") from exc
+    if found != rate:
+        raise ValueError(f"{path} is at {found} Hz; its data set is at {rate} Hz")
     if samples.dtype != np.int16:
         raise ValueError(f"{path}: only 16-bit PCM .wav is supported, this file has {samples.dtype} samples")
     if not samples.size:
         raise ValueError(f"{path} holds no audio (0 samples)")
-    return (samples.reshape(len(samples), -1).astype("float32") / 32768).mean(axis=1), rate
+    return (samples.reshape(len(samples), -1).astype("float32") / 32768).mean(axis=1)
 
 
 def _wavs(folder: Path) -> list[Path]:
@@ -356,27 +327,12 @@ def _find_root(folder: Path, is_root: Callable[[Path], bool]) -> Path:
     return root
 
 
-def _read_clips(paths: Sequence[Path], rate: int, name: str) -> list[np.ndarray]:
-    clips = []
-    for path in paths:
-        clip, found = read_wav(path)
-        if found != rate:
-            raise ValueError(f"{path} is at {found} Hz; {name} are {rate} Hz")
-        clips.append(clip)
-    return clips
-
-
-def _speaker(path: str | Path) -> str:
-    """The speaker id of a Speech Commands clip: its file name before ``_nohash_``."""
-    return re.sub(r"_nohash_.*$", "", Path(path).name)
-
-
-def speech_commands_split(path: str | Path, validation_percent: float = 10, test_percent: float = 10) -> str:
-    """Speech Commands' own speaker split: a hash of the speaker id."""
-    percent = (int(hashlib.sha1(_speaker(path).encode()).hexdigest(), 16) % (2**27)) * (100.0 / (2**27 - 1))
-    if percent < validation_percent:
-        return "validation"
-    return "test" if percent < validation_percent + test_percent else "train"
+def speech_commands_split(path: str | Path) -> str:
+    """Speech Commands' own speaker split, 10 % validation and 10 % test: a hash of the speaker id (the file name
+    before ``_nohash_``)."""
+    speaker = Path(path).name.partition("_nohash_")[0]
+    percent = (int(hashlib.sha1(speaker.encode()).hexdigest(), 16) % (2**27)) * (100.0 / (2**27 - 1))
+    return "validation" if percent < 10 else "test" if percent < 20 else "train"
 
 
 def load_speech_commands(folder: str | Path, words: Sequence[str] | None = None, max_per_word: int | None = None,
@@ -392,46 +348,37 @@ def load_speech_commands(folder: str | Path, words: Sequence[str] | None = None,
     missing = [word for word in words if word not in available]
     if missing:
         raise ValueError(f"unknown words {missing}: {root} has folders for {available}")
-    listed = {line.strip(): split for split, name in (("validation", "validation_list.txt"),
-                                                     ("test", "testing_list.txt")) if (root / name).is_file()
-              for line in (root / name).read_text().splitlines() if line.strip()}
+    listed = {line: split for split, name in (("validation", "validation_list.txt"), ("test", "testing_list.txt"))
+              if (root / name).is_file() for line in (root / name).read_text().split()}  # one path per line
     rng = np.random.default_rng(seed)
     chosen: dict[str, list[tuple[Path, str]]] = {"train": [], "validation": [], "test": []}
     for word in words:
-        by_split: dict[str, list[Path]] = {split: [] for split in chosen}
-        for path in _wavs(root / word):
-            by_split[listed.get(f"{word}/{path.name}", "train") if listed else speech_commands_split(path)].append(path)
-        for split, paths in by_split.items():
-            keep = sorted(rng.permutation(len(paths))[:max_per_word]) if max_per_word else range(len(paths))
-            chosen[split] += [(paths[i], word) for i in keep]
-    sets, length = {}, int(seconds * SAMPLE_RATE)
-    for split, items in chosen.items():
-        clips = _read_clips([path for path, _ in items], SAMPLE_RATE, "Speech Commands clips")
-        sets[split] = _stack([clip[:length] for clip in clips], [word for _, word in items],
-                             [_speaker(path) for path, _ in items], length)
-    return sets
-
-
-FSDD_NAME = re.compile(r"^(?P<digit>\d)_(?P<speaker>[a-z]+)_(?P<index>\d+)\.wav$")
-FSDD_RATE = 8_000
+        paths = _wavs(root / word)
+        splits = [listed.get(f"{word}/{path.name}", "train") if listed else speech_commands_split(path)
+                  for path in paths]
+        for split, items in chosen.items():
+            mine = [path for path, its in zip(paths, splits, strict=True) if its == split]
+            keep = sorted(rng.permutation(len(mine))[:max_per_word]) if max_per_word else range(len(mine))
+            items += [(mine[i], word) for i in keep]
+    return {split: _stack([read_wav(path, SAMPLE_RATE) for path, _ in items], [word for _, word in items],
+                          [path.name.partition("_nohash_")[0] for path, _ in items], int(seconds * SAMPLE_RATE))
+            for split, items in chosen.items()}
 
 
 def load_fsdd(folder: str | Path) -> SpeechSet:
     """The Free Spoken Digit Dataset (``recordings/{digit}_{speaker}_{index}.wav``, 8 kHz), resampled to 16 kHz."""
     root = _find_root(Path(folder), lambda p: p.name == "recordings" and bool(_wavs(p)))
-    paths = [p for p in _wavs(root) if FSDD_NAME.match(p.name)]
-    if not paths:
+    names = [m for p in _wavs(root) if (m := re.fullmatch(r"(?P<digit>\d)_(?P<speaker>[a-z]+)_\d+\.wav", p.name))]
+    if not names:
         raise FileNotFoundError(f"{root} holds no files named like 7_jackson_32.wav")
-    clips = [resample(clip, FSDD_RATE, SAMPLE_RATE) for clip in _read_clips(paths, FSDD_RATE, "FSDD recordings")]
-    names = [FSDD_NAME.match(path.name) for path in paths]
-    return _stack(clips, [m["digit"] for m in names], [m["speaker"] for m in names])
+    return _stack([resample(read_wav(root / m[0], 8_000), 8_000, SAMPLE_RATE) for m in names],
+                  [m["digit"] for m in names], [m["speaker"] for m in names])
 
 
 def concatenate_digits(recordings: SpeechSet, count: int, seed: int, digits: tuple[int, int] = (3, 6),
                        speakers: Sequence[str] | None = None) -> SpeechSet:
     """``count`` digit strings, each joined from one speaker's single-digit recordings, silences trimmed."""
-    pool = np.flatnonzero(np.isin(recordings.speakers, list(speakers) if speakers is not None
-                                  else recordings.speakers))
+    pool = np.flatnonzero(np.isin(recordings.speakers, recordings.speakers if speakers is None else list(speakers)))
     if pool.size == 0:
         raise ValueError(f"no recordings of speakers {speakers}; there are {sorted(set(recordings.speakers))}")
     texts = np.array(recordings.texts)

@@ -73,24 +73,3 @@ def fetch_imdb_texts() -> tuple[tuple[list[str], np.ndarray], tuple[list[str], n
 
     return load_imdb_texts(fetch("imdb"))
 
-
-def vectorize_in_chunks(layer, texts: list[str], dtype: str = "uint8", chunk_size: int = 2000) -> np.ndarray:
-    """Apply a ``TextVectorization`` layer a chunk of texts at a time, storing the result as ``dtype``.
-
-    ``output_mode="multi_hot"`` returns int64: 25,000 IMDB reviews over a 20,000-word vocabulary would take 3.7 GiB
-    in one call; chunk by chunk into ``uint8`` they take 0.5 GB. Use ``"int32"`` for ``output_mode="int"``.
-    """
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
-    if len(texts) == 0:
-        raise ValueError("texts is empty: nothing to vectorize")
-    limit = np.iinfo(dtype).max if np.issubdtype(np.dtype(dtype), np.integer) else np.finfo(dtype).max
-    out: np.ndarray | None = None
-    for start in range(0, len(texts), chunk_size):
-        chunk = np.asarray(layer(list(texts[start:start + chunk_size])))
-        if chunk.size and chunk.max() > limit:
-            raise ValueError(f"values up to {chunk.max()} do not fit {dtype}; choose a wider dtype (e.g. int32)")
-        if out is None:
-            out = np.empty((len(texts), *chunk.shape[1:]), dtype=dtype)
-        out[start:start + len(chunk)] = chunk
-    return out  # type: ignore[return-value]

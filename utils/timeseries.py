@@ -1,6 +1,6 @@
-"""Time-series data and forecasting baselines for ``08_time_series``: the Mauna Loa CO2 record (offline), the Jena
-weather record (full profile), windows in NumPy and ``tf.data``, the naive and Holt–Winters baselines, and the
-chronological split every forecaster must respect.
+"""Time-series data for ``08_time_series``: the Mauna Loa CO2 record (offline), the Jena weather record (full
+profile), windows in NumPy and ``tf.data``, and the chronological split every forecaster must respect. The
+baselines (naive, seasonal, Holt–Winters) are written out in the notebook itself.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ JENA_FILE = "jena_climate_2009_2016.csv"
 JENA_COLUMNS = ("Date Time", "p (mbar)", "T (degC)", "Tpot (K)", "Tdew (degC)", "rh (%)", "VPmax (mbar)",
                 "VPact (mbar)", "VPdef (mbar)", "sh (g/kg)", "H2OC (mmol/mol)", "rho (g/m**3)", "wv (m/s)",
                 "max. wv (m/s)", "wd (deg)")  # the upstream header, in order; one row every 10 minutes
-HOLT_WINTERS_KEYS = ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "initial_level", "initial_trend",
-                     "initial_seasons")
 
 
 def load_co2_monthly():
@@ -27,16 +25,16 @@ def load_co2_monthly():
     return monthly
 
 
-def _as_series(series: np.ndarray, window: int | None = None, horizon: int = 1) -> np.ndarray:
-    """``series`` as float64 after checking it is 1-D and finite (and long enough for ``window + horizon``)."""
+def _as_series(series: np.ndarray, window: int, horizon: int) -> np.ndarray:
+    """``series`` as float64 after checking it is 1-D, finite and long enough for ``window + horizon``."""
     values = np.asarray(series, dtype="float64")
     if values.ndim != 1:
         raise ValueError(f"series must be 1-D (one value per time step), got shape {values.shape}")
     if not np.all(np.isfinite(values)):
         raise ValueError("series contains NaN or infinite values; fill or drop them first")
-    if window is not None and (window < 1 or horizon < 1):
+    if window < 1 or horizon < 1:
         raise ValueError(f"window and horizon must be >= 1, got window={window}, horizon={horizon}")
-    if window is not None and len(values) < window + horizon:
+    if len(values) < window + horizon:
         raise ValueError(f"series of length {len(values)} is too short for window={window} + horizon={horizon}")
     return values
 
@@ -68,92 +66,6 @@ def windowed_dataset(series: np.ndarray, window: int, horizon: int = 1, batch_si
     return index.map(lambda idx: (tf.gather(table, idx)[..., None], tf.gather(table, idx[:, -1:] + 1 + futures)))
 
 
-def _check_windows(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype="float64")
-    if x.ndim != 2 or x.shape[1] < 1:
-        raise ValueError(f"x must be (n, window) windows, got shape {x.shape}")
-    return x
-
-
-def naive_forecast(x: np.ndarray, horizon: int = 1) -> np.ndarray:
-    """Tomorrow equals today: repeat the last value of each window ``horizon`` times."""
-    return np.repeat(_check_windows(x)[:, -1:], horizon, axis=1)
-
-
-def seasonal_naive_forecast(x: np.ndarray, season: int, horizon: int = 1) -> np.ndarray:
-    """Same time last season: step ``h`` ahead is the value ``season`` steps before it (needs window >= season)."""
-    x = _check_windows(x)
-    if not 1 <= horizon <= season <= x.shape[1]:
-        raise ValueError(f"need 1 <= horizon <= season <= window, got horizon={horizon}, season={season}, "
-                         f"window={x.shape[1]}")
-    return x[:, x.shape[1] - season: x.shape[1] - season + horizon]
-
-
-def seasonal_naive_drift_forecast(x: np.ndarray, season: int, horizon: int = 1) -> np.ndarray:
-    """Seasonal naive plus the change over the last season, ``y[t + h - season] + (y[t] - y[t - season])``, so it
-    follows a trend as well as the cycle (needs window > season)."""
-    x = _check_windows(x)
-    if not 1 <= horizon <= season < x.shape[1]:
-        raise ValueError(f"need 1 <= horizon <= season < window, got horizon={horizon}, season={season}, "
-                         f"window={x.shape[1]}")
-    return seasonal_naive_forecast(x, season, horizon) + (x[:, -1:] - x[:, -1 - season:-season])
-
-
-def fit_holt_winters(train_values: np.ndarray, season: int) -> dict[str, np.ndarray]:
-    """Additive Holt–Winters (level + trend + season) fitted by statsmodels on the training part only: the
-    smoothing weights and initial states that :func:`holt_winters_forecasts` runs with."""
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    values = _as_series(train_values)
-    if season < 2 or len(values) < 2 * season + 2:
-        raise ValueError(f"Holt-Winters needs season >= 2 and at least two seasons of data (+2), got "
-                         f"season={season}, {len(values)} values")
-    fitted = ExponentialSmoothing(values, trend="add", seasonal="add", seasonal_periods=season,
-                                  initialization_method="estimated").fit()
-    return {key: np.asarray(fitted.params[key], dtype="float64") for key in HOLT_WINTERS_KEYS}
-
-
-def holt_winters_forecasts(series: np.ndarray, params: dict, season: int, horizon: int = 1) -> np.ndarray:
-    """Run additive Holt–Winters with fixed ``params`` along ``series``; forecasts from every origin.
-
-    Row ``t`` of the (n, horizon) result forecasts ``series[t + 1 : t + 1 + horizon]`` from ``series[: t + 1]``
-    only (no refitting, no peeking). Equations (statsmodels' convention)::
-
-        level_t  = a (y_t - s_{t-m}) + (1 - a) (level_{t-1} + trend_{t-1})
-        trend_t  = b (level_t - level_{t-1}) + (1 - b) trend_{t-1}
-        s_t      = g (y_t - level_{t-1} - trend_{t-1}) + (1 - g) s_{t-m}
-        forecast = level_t + h trend_t + s_{t+h-m}           (h <= m)
-    """
-    values = _as_series(series)
-    missing = [key for key in HOLT_WINTERS_KEYS if key not in params]
-    if missing:
-        raise ValueError(f"params lacks {missing}; get them from fit_holt_winters")
-    seasons = np.asarray(params["initial_seasons"], dtype="float64")
-    if len(seasons) != season or not 1 <= horizon <= season:
-        raise ValueError(f"need {season} initial seasons and 1 <= horizon <= season, got {len(seasons)} "
-                         f"and horizon={horizon}")
-    alpha, beta, gamma = (float(params[k]) for k in HOLT_WINTERS_KEYS[:3])
-    level, trend = float(params["initial_level"]), float(params["initial_trend"])
-    season_terms = np.concatenate([seasons, np.zeros(len(values))])  # season_terms[k] is s_{k-m}
-    steps = np.arange(1, horizon + 1)
-    out = np.empty((len(values), horizon))
-    for t, y in enumerate(values):
-        previous_season = season_terms[t]
-        new_level = alpha * (y - previous_season) + (1 - alpha) * (level + trend)
-        new_trend = beta * (new_level - level) + (1 - beta) * trend
-        season_terms[t + season] = gamma * (y - level - trend) + (1 - gamma) * previous_season
-        level, trend = new_level, new_trend
-        out[t] = level + steps * trend + season_terms[t + steps]
-    return out
-
-
-def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """MAE in the units of the series (scikit-learn's)."""
-    from sklearn.metrics import mean_absolute_error as sklearn_mae
-
-    return float(sklearn_mae(y_true, y_pred))
-
-
 def chronological_split(n: int, fractions: tuple[float, float, float] = (0.7, 0.15, 0.15),
                         ) -> tuple[slice, slice, slice]:
     """Train/validation/test slices of ``range(n)``, in time order, with no overlap and no gaps."""
@@ -161,7 +73,7 @@ def chronological_split(n: int, fractions: tuple[float, float, float] = (0.7, 0.
         raise ValueError(f"fractions must be three positive numbers summing to 1, got {fractions}")
     if n < 3:
         raise ValueError(f"need at least 3 time steps to split, got {n}")
-    train_end = max(1, round(n * fractions[0]))
+    train_end = min(n - 2, max(1, round(n * fractions[0])))  # leaves a step each for validation and test
     val_end = min(n - 1, max(train_end + 1, round(n * (fractions[0] + fractions[1]))))
     return slice(0, train_end), slice(train_end, val_end), slice(val_end, n)
 

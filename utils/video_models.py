@@ -23,7 +23,7 @@ def pretrained_frame_encoder(height: int, width: int, weights: str | None = "ima
 
     if min(height, width) < PRETRAINED_MIN_SIDE:
         raise ValueError(f"frames must be at least {PRETRAINED_MIN_SIDE} x {PRETRAINED_MIN_SIDE} for MobileNetV2, "
-                         f"got {height} x {width}; resize clips larger (ClipSettings(height=..., width=...))")
+                         f"got {height} x {width}; resize clips larger (load_video_folder(..., height=..., width=...))")
     if weights not in ("imagenet", None):
         raise ValueError(f"weights must be 'imagenet' (downloads once) or None (random, offline), got {weights!r}")
     if weights == "imagenet":

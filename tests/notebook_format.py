@@ -1,4 +1,5 @@
-"""The shared set-up cell and the Colab links of every notebook (checked by tests/test_notebook_conventions.py)."""
+"""What every notebook shares: its file name pattern, its Colab link and its set-up cell (checked by
+tests/test_notebook_conventions.py and tests/test_colab.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,6 @@ NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
 def colab_url(stem: str) -> str:
     """The Colab link for ``notebooks/<stem>.ipynb`` on the default branch."""
     return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{stem}.ipynb"
-
-
-def colab_badge(stem: str) -> str:
-    return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(stem)})"
 
 
 def setup_cell_source(stem: str) -> str:
