@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 MAX_NOTEBOOK_BYTES = 2_000_000
-HEADER_PHRASES = ("What you will learn", "Prerequisites", "Run time")
+HEADER_PHRASES = ("What you will learn", "Prerequisites", "**Data:**", "Run time")  # Data: the syllabus reads it
 CLOSING_HEADINGS = ("Key takeaways", "Exercises")
 CHECK_TAG = "nbval-check-output"  # nbval compares the outputs of the cells tagged so (it runs with --nbval-lax)
 
