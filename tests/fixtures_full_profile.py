@@ -1,4 +1,4 @@
-"""Small, format-faithful stand-ins for every file of ``utils/manifest.toml``, served from 127.0.0.1.
+"""Small, format-faithful stand-ins for every file of ``data/manifest.toml``, served from 127.0.0.1.
 
 Each generator writes the files of one manifest entry, under the manifest's file names, in the upstream
 layout and encoding (Keras' ``mnist.npz``, idx ``.gz`` files, a tarball of CIFAR pickles, ``imdb.npz`` with its

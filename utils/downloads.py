@@ -1,7 +1,7 @@
 """The data sets of the ``full`` profile (introduced in ``02_image_classification``): ``fetch(name)``.
 
 ``keras.utils.get_file`` downloads, verifies the sha256 (or md5) and extracts; this module adds the manifest
-(``utils/manifest.toml``, also the README's data table), errors naming the URLs tried and the cache path,
+(``data/manifest.toml``, also the README's data table), errors naming the URLs tried and the cache path,
 ``$COURSE_MANIFEST_OVERRIDE`` (data/README.md) and ``python -m utils.downloads --list | --where NAME | NAME``.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from utils import settings
 
-MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
+MANIFEST_PATH = settings.repo_root() / "data" / "manifest.toml"
 OVERRIDE_ENV = "COURSE_MANIFEST_OVERRIDE"
 
 
@@ -75,7 +75,7 @@ class DataSource:
 
 
 def load_manifest(path: Path = MANIFEST_PATH) -> dict[str, DataSource]:
-    """The course's manifest (``utils/manifest.toml``), without any override."""
+    """The course's manifest (``data/manifest.toml``), without any override."""
     raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     return {name: DataSource(name=name, **{k: v for k, v in entry.items() if k != "files"},
                              files=tuple(RemoteFile(**f) for f in entry["files"]))
@@ -83,7 +83,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> dict[str, DataSource]:
 
 
 def manifest() -> dict[str, DataSource]:
-    """``utils/manifest.toml`` with ``$COURSE_MANIFEST_OVERRIDE`` applied: a JSON object
+    """``data/manifest.toml`` with ``$COURSE_MANIFEST_OVERRIDE`` applied: a JSON object
     ``{data set: {file name: {"urls": [...], "sha256": ..., "size": ...}}}`` whose fields replace the manifest's."""
     sources = load_manifest()
     override_path = os.environ.get(OVERRIDE_ENV, "").strip()
